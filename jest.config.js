@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }] },
+  // End-to-end tests drive the real Pulumi engine; they are slow but bounded.
+  testTimeout: 300000,
+  // Two cores: running the engine in several workers at once only makes everything slower.
+  maxWorkers: 2,
+  globalSetup: "<rootDir>/test/global-setup.ts",
+};
