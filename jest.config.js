@@ -8,5 +8,4 @@ module.exports = {
   testTimeout: 300000,
   // Two cores: running the engine in several workers at once only makes everything slower.
   maxWorkers: 2,
-  globalSetup: "<rootDir>/test/global-setup.ts",
 };

@@ -1,0 +1,250 @@
+/**
+ * Provides the real Pulumi engine without Pulumi's release download: one bin folder
+ * holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`.
+ *
+ * Order of preference:
+ * 1. `PULUMI_POSTHOG_ENGINE_DIR` (a folder with `bin/` inside) when it is set.
+ * 2. A `pulumi` on PATH at 3.248.0 or newer, with the language host beside it.
+ * 3. A build from the Go module proxy through the wrapper module in `scripts/engine/`,
+ *    cached in the user's cache folder under a key made of the version and the hash of
+ *    the wrapper's sources, so fresh clones on one machine share it and a second run
+ *    takes seconds.
+ *
+ * Run as `npm run engine`; `ensureEngine()` is what tests and scripts call.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { repoRoot } from "./paths";
+
+export const PULUMI_VERSION = "v3.248.0";
+const MIN_PATH_VERSION: readonly [number, number, number] = [3, 248, 0];
+const ENGINE_DIR_ENV = "PULUMI_POSTHOG_ENGINE_DIR";
+const PLUGIN_SCRIPT = "pulumi-resource-pulumi-nodejs";
+
+const wrapperDir = path.join(repoRoot(), "scripts", "engine");
+
+export interface Engine {
+  /** Folder that holds `bin/`; what the Automation API calls the CLI's root. */
+  root: string;
+  /** Folder to put first on PATH: the CLI, the language host and the dynamic provider plugin. */
+  binDir: string;
+  /** How the engine was obtained, for progress output. */
+  source: "env" | "path" | "cache" | "build";
+}
+
+type Log = (line: string) => void;
+
+/** Returns the engine, building it once if nothing usable is present. */
+export async function ensureEngine(log: Log = (line) => process.stderr.write(`${line}\n`)): Promise<Engine> {
+  const fromEnv = process.env[ENGINE_DIR_ENV];
+  if (fromEnv) {
+    const binDir = path.join(fromEnv, "bin");
+    if (isCompleteEngine(binDir)) return { root: fromEnv, binDir, source: "env" };
+    if (!isBuildable()) {
+      throw new Error(`${ENGINE_DIR_ENV}=${fromEnv} has no complete engine in ${binDir}, and Go is not installed to build one.`);
+    }
+    return build(fromEnv, log);
+  }
+
+  const onPath = engineFromPath();
+  if (onPath) return onPath;
+
+  const root = path.join(cacheHome(), "pulumi-posthog", "engine", `${PULUMI_VERSION}-${wrapperHash()}`);
+  if (isCompleteEngine(path.join(root, "bin"))) return { root, binDir: path.join(root, "bin"), source: "cache" };
+  return build(root, log);
+}
+
+function cacheHome(): string {
+  return process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+}
+
+/** Changes to the wrapper's go.mod, go.sum or the language host source give a new cache key. */
+function wrapperHash(): string {
+  const hash = createHash("sha256");
+  for (const file of ["go.mod", "go.sum", path.join("langhost", "main.go")]) {
+    hash.update(file).update(fs.readFileSync(path.join(wrapperDir, file)));
+  }
+  return hash.digest("hex").slice(0, 12);
+}
+
+function isCompleteEngine(binDir: string): boolean {
+  return ["pulumi", "pulumi-language-nodejs", PLUGIN_SCRIPT].every((name) => isExecutable(path.join(binDir, name)));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function which(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+function parseVersion(text: string): [number, number, number] | undefined {
+  const match = /v?(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+function atLeast(v: readonly number[], min: readonly number[]): boolean {
+  for (let i = 0; i < min.length; i++) {
+    if (v[i] !== min[i]) return v[i] > min[i];
+  }
+  return true;
+}
+
+/**
+ * A Pulumi installed the usual way ships its language hosts beside the CLI; the
+ * dynamic provider plugin script comes from the installed @pulumi/pulumi package when
+ * the install lacks it. The three are linked into one folder so PATH order cannot mix
+ * two installations.
+ */
+function engineFromPath(): Engine | undefined {
+  const cli = which("pulumi");
+  if (!cli) return undefined;
+  let version: [number, number, number] | undefined;
+  try {
+    version = parseVersion(execFileSync(cli, ["version"], { encoding: "utf8", timeout: 30_000 }));
+  } catch {
+    return undefined;
+  }
+  if (!version || !atLeast(version, MIN_PATH_VERSION)) return undefined;
+  const cliDir = path.dirname(fs.realpathSync(cli));
+  const langHost = [path.join(cliDir, "pulumi-language-nodejs"), which("pulumi-language-nodejs")].find(
+    (candidate) => candidate && isExecutable(candidate),
+  );
+  if (!langHost) return undefined;
+  const plugin = [path.join(cliDir, PLUGIN_SCRIPT), pluginScriptFromSdk()].find((c) => isExecutable(c));
+  if (!plugin) return undefined;
+
+  const root = path.join(cacheHome(), "pulumi-posthog", "engine", `path-${version.join(".")}`);
+  const binDir = path.join(root, "bin");
+  fs.mkdirSync(binDir, { recursive: true });
+  for (const [name, target] of [
+    ["pulumi", cli],
+    ["pulumi-language-nodejs", langHost],
+    [PLUGIN_SCRIPT, plugin],
+  ] as const) {
+    const link = path.join(binDir, name);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(fs.realpathSync(target), link);
+  }
+  return { root, binDir, source: "path" };
+}
+
+function pluginScriptFromSdk(): string {
+  return path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), PLUGIN_SCRIPT);
+}
+
+function isBuildable(): boolean {
+  return which("go") !== undefined;
+}
+
+async function build(root: string, log: Log): Promise<Engine> {
+  if (!isBuildable()) {
+    throw new Error(
+      "The Pulumi engine is needed and none was found: install the Pulumi CLI 3.248 or newer " +
+        "(https://www.pulumi.com/docs/install/), or install Go 1.22 or newer so it can be built " +
+        "from the Go module proxy (Debian: apt-get install golang; or https://go.dev/dl/).",
+    );
+  }
+  const started = Date.now();
+  const staging = `${root}.partial-${process.pid}`;
+  const stagingBin = path.join(staging, "bin");
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(stagingBin, { recursive: true });
+  log(`Building the Pulumi engine ${PULUMI_VERSION} from the Go module proxy into ${root} (first time only; several minutes on two cores).`);
+
+  const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}`;
+  const targets: Array<[string, string]> = [
+    ["pulumi", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
+    ["pulumi-language-nodejs", "./langhost"],
+  ];
+  try {
+    for (const [name, pkg] of targets) {
+      await goBuild(name, pkg, path.join(stagingBin, name), ldflags, log, started);
+    }
+    fs.copyFileSync(pluginScriptFromSdk(), path.join(stagingBin, PLUGIN_SCRIPT));
+    fs.chmodSync(path.join(stagingBin, PLUGIN_SCRIPT), 0o755);
+    const printed = execFileSync(path.join(stagingBin, "pulumi"), ["version"], { encoding: "utf8" }).trim();
+    if (printed !== PULUMI_VERSION) throw new Error(`the built CLI reports version "${printed}", expected ${PULUMI_VERSION}`);
+
+    // Another process may have finished the same build meanwhile; either result is good.
+    if (isCompleteEngine(path.join(root, "bin"))) {
+      fs.rmSync(staging, { recursive: true, force: true });
+    } else {
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(root), { recursive: true });
+      fs.renameSync(staging, root);
+    }
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  log(`Pulumi engine ${PULUMI_VERSION} ready in ${elapsed(started)}: ${path.join(root, "bin")}`);
+  return { root, binDir: path.join(root, "bin"), source: "build" };
+}
+
+function elapsed(since: number): string {
+  const seconds = Math.round((Date.now() - since) / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+}
+
+/** Runs one `go build -v`, reporting how many packages it has compiled as it goes. */
+function goBuild(name: string, pkg: string, output: string, ldflags: string, log: Log, started: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", ["build", "-v", "-trimpath", "-ldflags", ldflags, "-o", output, pkg], {
+      cwd: wrapperDir,
+      env: { ...process.env, CGO_ENABLED: "0" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let compiled = 0;
+    let errors = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      for (const line of chunk.split("\n")) {
+        if (/^[\w.-]+(\/[\w.~-]+)*$/.test(line.trim())) compiled++;
+        else if (line.trim()) errors += `${line}\n`;
+      }
+    });
+    log(`  building ${name} ...`);
+    const heartbeat = setInterval(
+      () => log(`  building ${name}: ${compiled} packages compiled, ${elapsed(started)} elapsed`),
+      20_000,
+    );
+    child.on("error", (error) => {
+      clearInterval(heartbeat);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearInterval(heartbeat);
+      if (code === 0) {
+        log(`  built ${name} (${compiled} packages compiled, ${elapsed(started)} elapsed)`);
+        resolve();
+      } else {
+        reject(new Error(`go build of ${name} failed with exit code ${code}:\n${errors.slice(-4000)}`));
+      }
+    });
+  });
+}
+
+if (require.main === module) {
+  ensureEngine()
+    .then((engine) => {
+      const version = execFileSync(path.join(engine.binDir, "pulumi"), ["version"], { encoding: "utf8" }).trim();
+      console.log(`Pulumi engine ${version} (${engine.source}): ${engine.binDir}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,279 @@
+// Command pulumi-language-nodejs is a small Node.js language host for the Pulumi engine.
+//
+// Why it exists: Pulumi's own Node.js language host lives in a Go module
+// (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) that the Go
+// module proxy reachable from our machines refuses at every version, while the CLI
+// (pkg/v3) and the SDK (sdk/v3) are served. The engine only needs the host to speak
+// the LanguageRuntime gRPC protocol and start the program through the Node SDK's own
+// entry point (@pulumi/pulumi/cmd/run), which does all the real work: connecting to
+// the resource monitor, registering resources and serializing dynamic providers.
+// This host does exactly that and nothing more; it is not a re-implementation of
+// the SDK runtime.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	pbempty "google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+)
+
+// exitCodeErrorAlreadyReported is the exit code the Node SDK's run script uses when
+// the program failed after logging a message the user can act on; the engine should
+// then stop without adding a generic "program exited" error on top.
+const exitCodeErrorAlreadyReported = 32
+
+type nodeHost struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	engineAddress string
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: pulumi-language-nodejs [flags...] <engine-address>")
+		os.Exit(1)
+	}
+	// The engine passes flags before the engine address; the address is always last.
+	engineAddress := os.Args[len(os.Args)-1]
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Exit when the engine goes away so no host outlives the `pulumi` process that started it.
+	if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, cancel); err != nil {
+		fmt.Fprintf(os.Stderr, "could not start the engine health check: %v\n", err)
+		os.Exit(1)
+	}
+
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, &nodeHost{engineAddress: engineAddress})
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "could not start the language host: %v\n", err)
+		os.Exit(1)
+	}
+	// The engine reads the port from the first line of stdout.
+	fmt.Printf("%d\n", handle.Port)
+
+	select {
+	case err := <-handle.Done:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	case <-ctx.Done():
+	}
+}
+
+func (h *nodeHost) Handshake(
+	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	h.engineAddress = req.GetEngineAddress()
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *nodeHost) GetPluginInfo(context.Context, *pbempty.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: strings.TrimPrefix(version.Version, "v")}, nil
+}
+
+// Dynamic providers need no plugin beyond pulumi-resource-pulumi-nodejs, which the
+// engine finds on PATH when the first dynamic resource registers, so nothing is
+// declared up front (and nothing is ever downloaded).
+func (h *nodeHost) GetRequiredPlugins(
+	context.Context, *pulumirpc.GetRequiredPluginsRequest,
+) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+func (h *nodeHost) GetRequiredPackages(
+	context.Context, *pulumirpc.GetRequiredPackagesRequest,
+) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+func (h *nodeHost) InstallDependencies(
+	_ *pulumirpc.InstallDependenciesRequest,
+	stream grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	return stream.Send(&pulumirpc.InstallDependenciesResponse{
+		Stdout: []byte("Dependencies are installed by npm in this project; nothing to do.\n"),
+	})
+}
+
+func (h *nodeHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	out, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "node is not on PATH: %v", err)
+	}
+	return &pulumirpc.AboutResponse{Executable: "node", Version: strings.TrimSpace(string(out))}, nil
+}
+
+func (h *nodeHost) GetProgramDependencies(
+	_ context.Context, req *pulumirpc.GetProgramDependenciesRequest,
+) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	root, err := findUp(dir, "package.json")
+	if err != nil {
+		return &pulumirpc.GetProgramDependenciesResponse{}, nil
+	}
+	raw, err := os.ReadFile(root)
+	if err != nil {
+		return nil, err
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal(raw, &pkg); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", root, err)
+	}
+	deps := make([]*pulumirpc.DependencyInfo, 0, len(pkg.Dependencies))
+	for name, v := range pkg.Dependencies {
+		deps = append(deps, &pulumirpc.DependencyInfo{Name: name, Version: v})
+	}
+	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
+}
+
+func (h *nodeHost) Cancel(context.Context, *pbempty.Empty) (*pbempty.Empty, error) {
+	return &pbempty.Empty{}, nil
+}
+
+// Run starts the program through @pulumi/pulumi/cmd/run, resolved from the
+// program's own node_modules so the program uses the SDK version it installed.
+func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	programDir := req.GetInfo().GetProgramDirectory()
+	if programDir == "" {
+		programDir = req.GetPwd()
+	}
+	runScript, err := findUp(programDir, filepath.Join("node_modules", "@pulumi", "pulumi", "cmd", "run", "index.js"))
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf(
+			"could not find @pulumi/pulumi above %s: run `npm install` in the project first", programDir)}, nil
+	}
+
+	options := req.GetInfo().GetOptions().AsMap()
+	args := []string{}
+	if nodeArgs, ok := options["nodeargs"].(string); ok && nodeArgs != "" {
+		args = append(args, strings.Fields(nodeArgs)...)
+	}
+	args = append(args, runScript,
+		"--monitor", req.GetMonitorAddress(),
+		"--engine", h.engineAddress,
+		"--project", req.GetProject(),
+		"--stack", req.GetStack(),
+		"--pwd", req.GetPwd(),
+	)
+	if org := req.GetOrganization(); org != "" {
+		args = append(args, "--organization", org)
+	}
+	if root := req.GetInfo().GetRootDirectory(); root != "" {
+		args = append(args, "--root-directory", root)
+	}
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	if req.GetQueryMode() {
+		args = append(args, "--query-mode")
+	}
+	if p := req.GetParallel(); p > 0 {
+		args = append(args, "--parallel", strconv.Itoa(int(p)))
+	}
+	args = append(args, req.GetProgram())
+	args = append(args, req.GetArgs()...)
+
+	configJSON, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return nil, err
+	}
+	secretKeysJSON, err := json.Marshal(nonNil(req.GetConfigSecretKeys()))
+	if err != nil {
+		return nil, err
+	}
+
+	cmd := exec.CommandContext(ctx, "node", args...)
+	cmd.Dir = req.GetPwd()
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(),
+		"PULUMI_CONFIG="+string(configJSON),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
+		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(optionBool(options, "typescript", true)),
+	)
+	if tsconfig, ok := options["tsconfig"].(string); ok && tsconfig != "" {
+		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
+	}
+
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.ExitStatus() == exitCodeErrorAlreadyReported {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{
+				Error: fmt.Sprintf("program exited with non-zero exit code: %d", exitErr.ExitCode()),
+			}, nil
+		}
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+func optionBool(options map[string]any, key string, fallback bool) bool {
+	switch v := options[key].(type) {
+	case bool:
+		return v
+	case string:
+		b, err := strconv.ParseBool(v)
+		if err == nil {
+			return b
+		}
+	}
+	return fallback
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// findUp returns the first existing dir/rel, walking from dir towards the root, the
+// way Node resolves node_modules.
+func findUp(dir, rel string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		candidate := filepath.Join(dir, rel)
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
