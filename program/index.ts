@@ -1,0 +1,91 @@
+/**
+ * The root program: a team's PostHog organizations and projects, declared in stack
+ * config (see `program/layout-config.ts` and `layouts/local.yaml`).
+ *
+ * - Moving a project: change its `organization` key; preview shows `~` on the project.
+ * - Rotating a token: change its `tokenRotation` value; preview shows a replace of the token.
+ * - Adopting: `existingProjectId` for a project, `existingId` for an organization.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as posthog from "pulumi-posthog";
+import { CONFIG_NAMESPACE, parseLayout } from "./layout-config";
+
+const config = new pulumi.Config(CONFIG_NAMESPACE);
+const layout = parseLayout({
+  organizations: config.getObject("organizations"),
+  projects: config.getObject("projects"),
+});
+
+interface ProjectSummary {
+  id: pulumi.Output<string>;
+  name: pulumi.Output<string>;
+  organization: string;
+  token: pulumi.Output<string>;
+}
+
+const organizationIds: Record<string, pulumi.Input<string>> = {};
+const organizationSummaries: Record<string, { id: pulumi.Input<string>; name: pulumi.Input<string>; managed: boolean }> = {};
+const projectSummaries: Record<string, ProjectSummary> = {};
+
+for (const [key, entry] of Object.entries(layout.organizations)) {
+  if (entry.existingId !== undefined) {
+    organizationIds[key] = entry.existingId;
+    organizationSummaries[key] = { id: entry.existingId, name: "(existing, not managed)", managed: false };
+    continue;
+  }
+  const organization = new posthog.Organization(key, {
+    name: entry.name!,
+    enforce2fa: entry.enforce2fa,
+    membersCanInvite: entry.membersCanInvite,
+    membersCanUsePersonalApiKeys: entry.membersCanUsePersonalApiKeys,
+    isMemberJoinEmailEnabled: entry.isMemberJoinEmailEnabled,
+    allowPubliclySharedResources: entry.allowPubliclySharedResources,
+  });
+  organizationIds[key] = organization.id;
+  organizationSummaries[key] = { id: organization.id, name: organization.name, managed: true };
+}
+
+for (const [key, entry] of Object.entries(layout.organizations)) {
+  if (!entry.standardLayout) continue;
+  const standard = entry.standardLayout;
+  const environments = new posthog.StandardProjects(key, {
+    organizationId: organizationIds[key],
+    names: standard.names,
+    timezone: standard.timezone,
+    adoptDefaultProject: standard.adoptDefaultProject,
+    protectProduction: standard.protectProduction,
+    tokenRotation: standard.tokenRotation,
+  });
+  for (const [environment, outputs] of Object.entries(environments.environments) as Array<[string, posthog.EnvironmentOutputs]>) {
+    projectSummaries[`${key}/${environment}`] = {
+      id: outputs.projectId,
+      name: outputs.name,
+      organization: key,
+      token: outputs.token,
+    };
+  }
+}
+
+for (const [key, entry] of Object.entries(layout.projects)) {
+  const project = new posthog.Project(
+    key,
+    {
+      organizationId: organizationIds[entry.organization],
+      name: entry.name,
+      timezone: entry.timezone,
+      productDescription: entry.productDescription,
+      existingProjectId: entry.existingProjectId,
+      adoptDefaultProject: entry.adoptDefaultProject,
+    },
+    { protect: entry.protect ?? false },
+  );
+  const token = new posthog.ProjectToken(`${key}-token`, {
+    projectId: project.id,
+    keepers: entry.tokenRotation === undefined ? {} : { rotation: entry.tokenRotation },
+  });
+  projectSummaries[key] = { id: project.id, name: project.name, organization: entry.organization, token: token.token };
+}
+
+export const organizations = organizationSummaries;
+/** Tokens stay secret in the outputs; `npm start` prints them masked. */
+export const projects = projectSummaries;

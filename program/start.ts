@@ -1,0 +1,158 @@
+/**
+ * `npm start`: provisions the layout declared in `Pulumi.local.yaml` with the real
+ * Pulumi engine, then prints a summary.
+ *
+ * Without POSTHOG_HOST it runs against posthog-local (the emulator in this package),
+ * persisted in `.posthog-local/`, bootstrapping a user, an organization on a plan that
+ * allows several projects and a personal API key the first time. With POSTHOG_HOST and
+ * POSTHOG_API_KEY set it runs against that PostHog instead. Credentials reach the
+ * provider through the environment only, never through config or state.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { bootstrap, BootstrapResult, RunningEmulator, startEmulator } from "../emulator";
+import { openOfflineStack } from "../scripts/offline";
+import { repoRoot } from "../scripts/paths";
+
+const root = repoRoot();
+const localDir = path.join(root, ".posthog-local");
+const stackName = "local";
+const stackConfigFile = path.join(root, `Pulumi.${stackName}.yaml`);
+const layoutTemplate = path.join(root, "layouts", "local.yaml");
+
+interface Target {
+  host: string;
+  env: Record<string, string>;
+  organizationId?: string;
+  close(): Promise<void>;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function localTarget(): Promise<Target> {
+  fs.mkdirSync(localDir, { recursive: true, mode: 0o700 });
+  const dbPath = path.join(localDir, "posthog.sqlite");
+  const credentialsFile = path.join(localDir, "credentials.json");
+  let credentials: BootstrapResult;
+  if (fs.existsSync(credentialsFile)) {
+    credentials = JSON.parse(fs.readFileSync(credentialsFile, "utf8")) as BootstrapResult;
+  } else {
+    log("Bootstrapping posthog-local: a user, an organization on a multi-project plan and a personal API key.");
+    credentials = bootstrap({
+      dbPath,
+      email: "owner@example.com",
+      password: `local-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`,
+      organizationName: "Local Organization",
+      plan: "scale",
+      scopes: ["*"],
+    });
+    fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  }
+  const emulator: RunningEmulator = await startEmulator({ dbPath });
+  log(`posthog-local is serving ${emulator.url} (data in ${path.relative(root, localDir)}/).`);
+  return {
+    host: emulator.url,
+    organizationId: credentials.organizationId,
+    env: {
+      POSTHOG_HOST: emulator.url,
+      POSTHOG_API_KEY: credentials.personalApiKey,
+      POSTHOG_EMAIL: credentials.email,
+      POSTHOG_PASSWORD: credentials.password,
+    },
+    close: () => emulator.close(),
+  };
+}
+
+function remoteTarget(host: string): Target {
+  if (!process.env.POSTHOG_API_KEY) {
+    throw new Error("POSTHOG_HOST is set but POSTHOG_API_KEY is not: create a personal API key in PostHog and export it.");
+  }
+  const env: Record<string, string> = { POSTHOG_HOST: host };
+  for (const name of ["POSTHOG_API_KEY", "POSTHOG_EMAIL", "POSTHOG_PASSWORD", "POSTHOG_TOTP_SECRET"]) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
+  return { host, env, close: async () => undefined };
+}
+
+/**
+ * The stack config file is the team's layout. The first run writes it from the
+ * template, pointing the template's main organization at the bootstrapped one; later
+ * runs leave it as the user edited it.
+ */
+function ensureStackConfig(target: Target): void {
+  if (fs.existsSync(stackConfigFile)) return;
+  if (!target.organizationId) {
+    throw new Error(
+      `${path.basename(stackConfigFile)} does not exist. Copy layouts/local.yaml to it and set ` +
+        "posthog-layout:organizations.main.existingId to your PostHog organization's id.",
+    );
+  }
+  const template = parseYaml(fs.readFileSync(layoutTemplate, "utf8")) as { config: Record<string, unknown> };
+  const organizations = template.config["posthog-layout:organizations"] as Record<string, Record<string, unknown>>;
+  organizations.main = { ...organizations.main, existingId: target.organizationId };
+  fs.writeFileSync(stackConfigFile, stringifyYaml(template));
+  log(`Wrote ${path.basename(stackConfigFile)} from layouts/local.yaml: edit it to move projects or rotate tokens.`);
+}
+
+function mask(token: string): string {
+  return token.length > 12 ? `${token.slice(0, 8)}…${token.slice(-4)}` : "****";
+}
+
+interface Summary {
+  organizations?: Record<string, { id: string; name: string; managed: boolean }>;
+  projects?: Record<string, { id: string; name: string; organization: string; token: string }>;
+}
+
+function printSummary(summary: Summary): void {
+  log("");
+  log("Organizations");
+  for (const [key, org] of Object.entries(summary.organizations ?? {})) {
+    log(`  ${key.padEnd(24)} ${org.id}  ${org.managed ? org.name : "(existing organization, not managed here)"}`);
+  }
+  log("");
+  log("Projects");
+  log(`  ${"key".padEnd(28)} ${"id".padEnd(6)} ${"organization".padEnd(14)} ${"name".padEnd(22)} token`);
+  for (const [key, project] of Object.entries(summary.projects ?? {})) {
+    log(
+      `  ${key.padEnd(28)} ${String(project.id).padEnd(6)} ${project.organization.padEnd(14)} ${project.name.padEnd(22)} ${mask(project.token)}`,
+    );
+  }
+  log("");
+  log("Tokens are masked; `pulumi stack output --show-secrets` (with the same environment) shows them.");
+}
+
+async function main(): Promise<void> {
+  const target = process.env.POSTHOG_HOST ? remoteTarget(process.env.POSTHOG_HOST) : await localTarget();
+  try {
+    ensureStackConfig(target);
+    const run = await openOfflineStack({
+      workDir: root,
+      stackName,
+      stateDir: path.join(root, ".pulumi-state"),
+      passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-posthog-local-demo",
+      env: target.env,
+    });
+    log(`Running pulumi up on stack "${stackName}" against ${target.host} ...`);
+    const result = await run.stack.up({ onOutput: (out) => process.stdout.write(out), color: "never" });
+    const changes = Object.entries(result.summary.resourceChanges ?? {})
+      .filter(([op]) => op !== "same")
+      .map(([op, count]) => `${count} ${op}`);
+    log(changes.length === 0 ? "No changes: the layout already matches the config." : `Applied: ${changes.join(", ")}.`);
+    const outputs = await run.stack.outputs();
+    printSummary({
+      organizations: outputs.organizations?.value as Summary["organizations"],
+      projects: outputs.projects?.value as Summary["projects"],
+    });
+  } finally {
+    await target.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
