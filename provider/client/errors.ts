@@ -1,0 +1,314 @@
+/**
+ * The client's error family: {@link PostHogApiError} for anything PostHog (or the
+ * network on the way to it) refused, {@link ResponseShapeError} when a response does
+ * not have the shape this client was written against. Both are built here and only
+ * here, so every message has the same parts: what was being done, to what, which
+ * request, PostHog's own words, and how to fix it.
+ *
+ * No credential may appear in a message: messages are built from PostHog's error body
+ * and the request's method and path only (never headers), and every message passes
+ * through {@link redact} before it leaves this module.
+ */
+import { AxiosError } from "axios";
+import { errorBodySchema } from "./schemas";
+
+/** What the client was doing when a request failed: "create" + `Project "Production"`. */
+export interface OperationContext {
+  /** A verb phrase: "create", "read", "update", "delete", "move", "rotate the token of", ... */
+  readonly action: string;
+  /** The object acted on, as a user would name it: `Project "Production" (id 42)`. */
+  readonly resource: string;
+}
+
+/** Membership levels as PostHog numbers them (posthog/models/organization.py). */
+export const MembershipLevel = { MEMBER: 1, ADMIN: 8, OWNER: 15 } as const;
+
+/** The name of a membership level number, for messages. */
+export function membershipLevelName(level: number | null | undefined): string {
+  if (level === undefined || level === null) return "none";
+  if (level >= MembershipLevel.OWNER) return "owner";
+  if (level >= MembershipLevel.ADMIN) return "admin";
+  return "member";
+}
+
+/** Base of the family; `instanceof PostHogError` catches every client error. */
+export abstract class PostHogError extends Error {
+  abstract readonly kind: "api" | "shape";
+}
+
+/** Fields of a {@link PostHogApiError}; see the class for their meaning. */
+export interface PostHogApiErrorFields {
+  readonly operation: OperationContext;
+  readonly method: string;
+  readonly path: string;
+  readonly status?: number;
+  readonly code?: string;
+  readonly detail?: string;
+  readonly attr?: string | null;
+  readonly hint?: string;
+  readonly networkCode?: string;
+  readonly ambiguous: boolean;
+}
+
+/**
+ * PostHog answered with an error status, or the request failed on the network.
+ *
+ * `ambiguous` is true when the server may have carried out the request although the
+ * client saw a failure (response lost after sending, timeout, 5xx): the caller of a
+ * non-idempotent request must look up what happened before trying again.
+ */
+export class PostHogApiError extends PostHogError implements PostHogApiErrorFields {
+  readonly kind = "api" as const;
+  readonly operation: OperationContext;
+  readonly method: string;
+  readonly path: string;
+  readonly status?: number;
+  readonly code?: string;
+  readonly detail?: string;
+  readonly attr?: string | null;
+  readonly hint?: string;
+  readonly networkCode?: string;
+  readonly ambiguous: boolean;
+
+  /** Use {@link apiError} or {@link apiErrorFromAxios}; the constructor is the factory's. */
+  constructor(fields: PostHogApiErrorFields, message: string) {
+    super(message);
+    this.name = "PostHogApiError";
+    this.operation = fields.operation;
+    this.method = fields.method;
+    this.path = fields.path;
+    this.status = fields.status;
+    this.code = fields.code;
+    this.detail = fields.detail;
+    this.attr = fields.attr;
+    this.hint = fields.hint;
+    this.networkCode = fields.networkCode;
+    this.ambiguous = fields.ambiguous;
+  }
+
+  /** The object is not there (404), or is being deleted (400 "already being deleted"). */
+  get isGone(): boolean {
+    return this.status === 404 || (this.status === 400 && /already being deleted/i.test(this.detail ?? ""));
+  }
+
+  /** PostHog refused a personal API key on a session-only action. */
+  get needsSession(): boolean {
+    return this.status === 403 && /does not support personal API key access/i.test(this.detail ?? "");
+  }
+}
+
+/** A response did not match the schema this client expects (a PostHog change, or a wrong host). */
+export class ResponseShapeError extends PostHogError {
+  readonly kind = "shape" as const;
+  readonly operation: OperationContext;
+  readonly method: string;
+  readonly path: string;
+  /** Which fields were wrong, as `path: problem`; never the values (they may hold tokens). */
+  readonly problems: readonly string[];
+
+  constructor(operation: OperationContext, method: string, path: string, problems: readonly string[]) {
+    super(
+      redact(
+        `Could not ${operation.action} ${operation.resource}: ${method} ${path} returned a response ` +
+          `this provider does not understand (${problems.slice(0, 5).join("; ")}). ` +
+          `Hint: check that posthog:host points at a PostHog management API (for example https://us.posthog.com), ` +
+          `not an ingestion host.`,
+      ),
+    );
+    this.name = "ResponseShapeError";
+    this.operation = operation;
+    this.method = method;
+    this.path = path;
+    this.problems = problems;
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// Redaction
+
+const secretsToRedact = new Set<string>();
+
+/**
+ * Registers a credential (API key, password, TOTP seed, session cookie, project
+ * token) so that it is masked in every message built from now on. Values shorter than
+ * 6 characters are ignored: masking them would garble ordinary words.
+ */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) secretsToRedact.add(value);
+}
+
+/** PostHog's credential formats: personal keys `phx_`, project tokens `phc_`, project secret keys `phs_`. */
+const CREDENTIAL_PATTERN = /\b(ph[xcs]_)[A-Za-z0-9_-]{6,}/g;
+
+/** Masks every registered secret and anything shaped like a PostHog credential. */
+export function redact(text: string): string {
+  let out = text.replace(CREDENTIAL_PATTERN, "$1***");
+  for (const secret of secretsToRedact) {
+    if (out.includes(secret)) out = out.split(secret).join("***");
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// The factory
+
+/** Network error codes after which the request may have reached the server. */
+const AMBIGUOUS_NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ERR_BAD_RESPONSE",
+]);
+
+function hintFor(
+  status: number | undefined,
+  code: string | undefined,
+  detail: string,
+  ctx: HintContext,
+): string {
+  const d = detail.toLowerCase();
+  const scope = /missing required scope '([^']+)'/i.exec(detail);
+  if (scope)
+    return `add the scope '${scope[1]}' to the personal API key (PostHog: Settings > Personal API keys).`;
+  if (d.includes("does not support personal api key access")) {
+    return (
+      "PostHog allows this action only in a logged-in session: set posthog:email and posthog:password " +
+      "(secret), plus posthog:totpSecret (secret) if the account uses two-factor authentication."
+    );
+  }
+  if (code === "2fa_required") {
+    return "the account uses two-factor authentication: set posthog:totpSecret (secret) to its TOTP seed.";
+  }
+  if (code === "invalid_credentials" || d.includes("invalid email or password")) {
+    return "check posthog:email and posthog:password (or POSTHOG_EMAIL / POSTHOG_PASSWORD).";
+  }
+  if (code === "2fa_invalid")
+    return "check posthog:totpSecret: it must be the base32 seed of the account's authenticator.";
+  if (
+    d.includes("maximum limit") ||
+    d.includes("upgrade your plan") ||
+    d.includes("limited to one project")
+  ) {
+    return "upgrade the organization's plan (it needs the organizations_projects feature for more than one project), or remove a project first.";
+  }
+  if (
+    d.includes("scoped projects are only supported") ||
+    d.includes("does not have access to the requested organization")
+  ) {
+    return "the personal API key is limited to other organizations or projects: widen its scoped organizations/projects, or use a key that covers this one.";
+  }
+  if (d.includes("must be an admin of both")) {
+    return "ask an owner of each organization to make you an admin there, then run again.";
+  }
+  if (d.includes("must be a member of the target organization")) {
+    return "join the target organization (by invite) before moving a project into it.";
+  }
+  if (
+    d.includes("access level is insufficient") ||
+    d.includes("organization admin or above") ||
+    d.includes("only project admins")
+  ) {
+    return (
+      ctx.levelHint ?? "ask an owner of the organization to make you an admin (or owner), then run again."
+    );
+  }
+  if (status !== undefined && status >= 300 && status < 400) {
+    return `${ctx.host} answered with a redirect: set posthog:host to the address it redirects to (usually the https:// URL).`;
+  }
+  if (status === 401) {
+    return `check posthog:apiKey (or POSTHOG_API_KEY): the key is missing, revoked, or belongs to another PostHog host than ${ctx.host}.`;
+  }
+  if (status === 404) {
+    return "it does not exist, or the credentials cannot see it (not a member of its organization, or the key is scoped elsewhere).";
+  }
+  if (status === 409) {
+    return "choose a different name, or adopt the existing project by setting existingProjectId.";
+  }
+  if (status === 429)
+    return "PostHog is rate limiting this API key; the request was retried until the retry budget ran out. Run again later.";
+  if (status !== undefined && status >= 500) {
+    return "PostHog had a server error; the request was retried until the retry budget ran out. Run again later.";
+  }
+  return "";
+}
+
+/** Extra knowledge a caller can give the factory for a better hint. */
+export interface HintContext {
+  /** The PostHog host, named in 401 hints. */
+  readonly host: string;
+  /** Replaces the generic "ask an owner" hint for level errors (e.g. delete needs OWNER). */
+  readonly levelHint?: string;
+}
+
+/** Builds a {@link PostHogApiError}: the one place messages are written. */
+export function apiError(fields: Omit<PostHogApiErrorFields, "hint">, ctx: HintContext): PostHogApiError {
+  const { operation, method, path, status, code, detail, attr, networkCode } = fields;
+  const hint = hintFor(status, code, detail ?? "", ctx);
+  const what = `Could not ${operation.action} ${operation.resource}`;
+  let cause: string;
+  if (status !== undefined) {
+    cause = `${method} ${path} returned ${status}${code ? ` ${code}` : ""}`;
+    if (detail) cause += `: ${detail}`;
+    if (attr) cause += ` (field: ${attr})`;
+  } else {
+    cause = `${method} ${path} failed without a response (${networkCode ?? "network error"}${
+      networkCode === "ECONNREFUSED" || networkCode === "ENOTFOUND"
+        ? `; is posthog:host ${ctx.host} right?`
+        : ""
+    })`;
+  }
+  const message = redact(`${what}: ${cause}.${hint ? ` Hint: ${hint}` : ""}`);
+  return new PostHogApiError({ ...fields, hint: hint || undefined }, message);
+}
+
+/**
+ * Turns an axios failure into a {@link PostHogApiError}. The axios error itself (which
+ * holds request headers, hence the Authorization header and cookies) is dropped here
+ * and never attached as a cause.
+ */
+export function apiErrorFromAxios(
+  err: unknown,
+  operation: OperationContext,
+  method: string,
+  path: string,
+  ctx: HintContext,
+): PostHogApiError {
+  if (err instanceof PostHogApiError) return err;
+  if (err instanceof AxiosError && err.response) {
+    const status = err.response.status;
+    const parsed = errorBodySchema.safeParse(err.response.data);
+    const body = parsed.success ? parsed.data : {};
+    const detail =
+      body.detail ??
+      (typeof err.response.data === "string" && err.response.data.length < 300
+        ? err.response.data
+        : undefined);
+    return apiError(
+      {
+        operation,
+        method,
+        path,
+        status,
+        code: body.code ?? undefined,
+        detail: detail ?? undefined,
+        attr: body.attr ?? null,
+        ambiguous: status >= 500,
+      },
+      ctx,
+    );
+  }
+  // axios gives Node's code (ECONNRESET for "socket hang up", ECONNABORTED for its timeout).
+  const networkCode =
+    err instanceof AxiosError ? (err.code ?? err.message) : err instanceof Error ? err.message : String(err);
+  return apiError(
+    {
+      operation,
+      method,
+      path,
+      networkCode,
+      ambiguous: AMBIGUOUS_NETWORK_CODES.has(networkCode) || /hang up|reset|timeout/i.test(networkCode),
+    },
+    ctx,
+  );
+}

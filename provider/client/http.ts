@@ -1,0 +1,332 @@
+/**
+ * The HTTP core of the PostHog client: one axios instance, one retry policy, one
+ * place where responses are validated and failures become {@link PostHogApiError}s.
+ * It knows PostHog's wire conventions (error bodies, pagination, cookies and CSRF for
+ * session requests) and nothing of Pulumi.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import axios, { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from "axios";
+import axiosRetry, { retryAfter } from "axios-retry";
+import { CookieJar } from "tough-cookie";
+import { z } from "zod";
+import { apiErrorFromAxios, OperationContext, redact, ResponseShapeError } from "./errors";
+import { pageSchema } from "./schemas";
+
+/**
+ * The retry policy, the only one in the client.
+ *
+ * What is retried:
+ * - 429 (throttled), for every method: the server refused before doing anything.
+ *   `Retry-After` is honoured: the next attempt waits at least that long, and if
+ *   that wait does not fit in the remaining time budget the client gives up at once.
+ * - 5xx and connection errors after the request may have been sent (reset, hang up,
+ *   timeout) for idempotent requests only (GET, PATCH of plain fields, DELETE).
+ * - Connection refused / DNS try-again for every method: nothing was sent.
+ *
+ * What is not: 4xx other than 429, and any ambiguous failure of a non-idempotent
+ * request (POST create, `reset_token`, `change_organization`). Those surface as a
+ * `PostHogApiError` with `ambiguous: true`, and the caller recovers by looking up
+ * what the first attempt did (see `recovery.ts`) under this same policy.
+ *
+ * Delays grow exponentially from `baseDelayMs` (x2 per attempt, capped at
+ * `maxDelayMs`) with "equal jitter": half the delay fixed, half random, so parallel
+ * provider processes spread out. Attempts are bounded by `retries` and, in time, by
+ * `maxTotalMs` measured from the first attempt.
+ *
+ * The defaults match PostHog's own Terraform provider in spirit (3 retries, 200 ms to
+ * 5 s, `Retry-After`) with one more attempt, since a Pulumi run makes many calls in a
+ * row and PostHog's 503s carry `Retry-After: 1`.
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt. Default 4 (so at most 5 attempts). */
+  readonly retries: number;
+  /** Delay before the first retry, in ms, before jitter. Default 250. */
+  readonly baseDelayMs: number;
+  /** Ceiling of the exponential delay, in ms. Default 8000. */
+  readonly maxDelayMs: number;
+  /** Time budget for all attempts of one request, in ms. Default 60000. */
+  readonly maxTotalMs: number;
+}
+
+/** See {@link RetryPolicy}. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  retries: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 8000,
+  maxTotalMs: 60_000,
+};
+
+/** Options of the HTTP core; built from the provider config, injected by tests. */
+export interface HttpOptions {
+  /** Management API base URL, e.g. `https://us.posthog.com` (no trailing slash needed). */
+  readonly host: string;
+  /** Personal API key, sent as `Authorization: Bearer` on key-authenticated requests. */
+  readonly apiKey?: string;
+  /** Per-attempt timeout in ms. Default 30000. */
+  readonly timeoutMs?: number;
+  /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Receives one line per retry; lines hold no credential. Default: silent. */
+  readonly log?: (line: string) => void;
+}
+
+/** How a request authenticates: with the personal API key, with the session cookie jar, or not at all. */
+export type AuthMode = "key" | "session" | "none";
+
+/** One request, as the resource-level client functions describe it. */
+export interface RequestSpec<T> {
+  readonly op: OperationContext;
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** A path from {@link apiPath}, or an absolute URL (a page's `next`). */
+  readonly path: string;
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | number>>;
+  readonly schema: z.ZodType<T>;
+  /** Safe to repeat after an ambiguous failure. Default: every method but POST. */
+  readonly idempotent?: boolean;
+  /** Default "key". */
+  readonly auth?: AuthMode;
+  /** A better hint for membership-level refusals of this request. */
+  readonly levelHint?: string;
+}
+
+/** Session cookie and CSRF conventions (PostHog is Django: posthog/settings/web.py). */
+export const SESSION_COOKIE = "sessionid";
+export const CSRF_COOKIE = "posthog_csrftoken";
+export const CSRF_HEADER = "X-CSRFToken";
+
+interface RequestMeta {
+  readonly startedAt: number;
+  readonly idempotent: boolean;
+  readonly auth: AuthMode;
+  nextDelayMs?: number;
+}
+
+declare module "axios" {
+  interface AxiosRequestConfig {
+    /** Per-request bookkeeping of the PostHog client. */
+    posthog?: RequestMeta;
+  }
+}
+
+/** Builds `/api/a/b/` from segments, encoding each one. */
+export function apiPath(...segments: ReadonlyArray<string | number>): string {
+  return `/api/${segments.map((s) => encodeURIComponent(String(s))).join("/")}/`;
+}
+
+let cachedVersion: string | undefined;
+
+/** This package's version, read from its package.json (found by walking up from this file). */
+export function packageVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, "package.json");
+    if (fs.existsSync(candidate)) {
+      const parsed = z
+        .object({ name: z.string().optional(), version: z.string().optional() })
+        .safeParse(JSON.parse(fs.readFileSync(candidate, "utf8")));
+      if (parsed.success && parsed.data.name === "pulumi-posthog" && parsed.data.version) {
+        cachedVersion = parsed.data.version;
+        return cachedVersion;
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  cachedVersion = "0.0.0";
+  return cachedVersion;
+}
+
+/** Codes meaning the request never reached the server: safe to retry for any method. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN"]);
+
+/**
+ * The client core. One instance per provider process; the personal API key and the
+ * session (cookie jar) share its axios instance and its retry policy.
+ */
+export class HttpClient {
+  readonly host: string;
+  readonly retry: RetryPolicy;
+  /** Holds the session and CSRF cookies; only session and unauthenticated requests use it. */
+  readonly jar = new CookieJar();
+  private readonly axios: AxiosInstance;
+  private readonly apiKey?: string;
+  private readonly log: (line: string) => void;
+
+  /** Writes one diagnostic line (redacted) to the configured log. */
+  note(line: string): void {
+    this.log(redact(`posthog: ${line}`));
+  }
+
+  constructor(options: HttpOptions) {
+    this.host = options.host.replace(/\/+$/, "");
+    this.apiKey = options.apiKey;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.log = options.log ?? (() => undefined);
+    this.axios = axios.create({
+      baseURL: this.host,
+      timeout: options.timeoutMs ?? 30_000,
+      headers: { "User-Agent": `pulumi-posthog/${packageVersion()}`, Accept: "application/json" },
+      // Redirects would re-send credentials to wherever they point; PostHog's API does not redirect.
+      maxRedirects: 0,
+    });
+    this.axios.interceptors.request.use((config) => this.authenticate(config));
+    this.axios.interceptors.response.use(
+      async (response) => {
+        await this.storeCookies(response);
+        return response;
+      },
+      async (error: unknown) => {
+        if (error instanceof AxiosError && error.response) await this.storeCookies(error.response);
+        throw error;
+      },
+    );
+    axiosRetry(this.axios, {
+      retries: this.retry.retries,
+      shouldResetTimeout: true,
+      retryCondition: (error) => this.shouldRetry(error),
+      retryDelay: (_count, error) => error.config?.posthog?.nextDelayMs ?? this.retry.baseDelayMs,
+      onRetry: (count, error, config) =>
+        this.log(
+          redact(
+            `posthog: retrying ${String(config.method).toUpperCase()} ${urlPath(config.url ?? "")} after ` +
+              `${error.response?.status ?? error.code ?? "error"} (retry ${count} of ${this.retry.retries}, ` +
+              `waited ${Math.round(config.posthog?.nextDelayMs ?? 0)} ms)`,
+          ),
+        ),
+    });
+  }
+
+  /** The delay before retry number `n` (1-based), honouring `Retry-After`. */
+  delayFor(n: number, error?: AxiosError): number {
+    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (n - 1));
+    const jittered = exp / 2 + (Math.random() * exp) / 2;
+    return Math.max(jittered, error ? retryAfter(error) : 0);
+  }
+
+  /** True when `startedAt + elapsed + delay` still fits the time budget. */
+  fitsBudget(startedAt: number, delayMs: number): boolean {
+    return Date.now() - startedAt + delayMs <= this.retry.maxTotalMs;
+  }
+
+  private shouldRetry(error: AxiosError): boolean {
+    const meta = error.config?.posthog;
+    if (!meta) return false;
+    const status = error.response?.status;
+    let retryable: boolean;
+    if (status !== undefined) {
+      retryable = status === 429 || (status >= 500 && meta.idempotent);
+    } else if (error.code === "ERR_CANCELED") {
+      retryable = false;
+    } else {
+      retryable = NOT_SENT_CODES.has(error.code ?? "") || meta.idempotent;
+    }
+    if (!retryable) return false;
+    const count = error.config?.["axios-retry"]?.retryCount ?? 0;
+    const delay = this.delayFor(count + 1, error);
+    if (!this.fitsBudget(meta.startedAt, delay)) return false;
+    meta.nextDelayMs = delay;
+    return true;
+  }
+
+  private async authenticate(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
+    const auth = config.posthog?.auth ?? "key";
+    if (auth === "key") {
+      if (this.apiKey) config.headers.set("Authorization", `Bearer ${this.apiKey}`);
+      return config;
+    }
+    const url = this.absoluteUrl(config.url ?? "");
+    const cookies = await this.jar.getCookieString(url);
+    if (cookies) config.headers.set("Cookie", cookies);
+    const method = (config.method ?? "get").toUpperCase();
+    if (auth === "session" && !["GET", "HEAD", "OPTIONS"].includes(method)) {
+      const csrf = (await this.jar.getCookies(url)).find((c) => c.key === CSRF_COOKIE);
+      if (csrf) config.headers.set(CSRF_HEADER, csrf.value);
+      // Django's CSRF check over HTTPS also wants a same-origin Referer.
+      config.headers.set("Referer", `${this.host}/`);
+    }
+    return config;
+  }
+
+  private async storeCookies(response: AxiosResponse): Promise<void> {
+    const auth = response.config.posthog?.auth ?? "key";
+    if (auth === "key") return;
+    const raw = response.headers["set-cookie"];
+    if (!raw) return;
+    const url = this.absoluteUrl(response.config.url ?? "");
+    for (const cookie of Array.isArray(raw) ? raw : [String(raw)]) {
+      await this.jar.setCookie(cookie, url, { ignoreError: true });
+    }
+  }
+
+  private absoluteUrl(url: string): string {
+    return /^https?:\/\//.test(url) ? url : `${this.host}${url}`;
+  }
+
+  /** Sends one request under the retry policy and validates the response. */
+  async request<T>(spec: RequestSpec<T>): Promise<T> {
+    const { op, method, schema } = spec;
+    const shownPath = urlPath(spec.path);
+    const meta: RequestMeta = {
+      startedAt: Date.now(),
+      idempotent: spec.idempotent ?? method !== "POST",
+      auth: spec.auth ?? "key",
+    };
+    let response: AxiosResponse;
+    try {
+      response = await this.axios.request({
+        method,
+        url: spec.path,
+        data: spec.body,
+        params: spec.query,
+        posthog: meta,
+      });
+    } catch (err) {
+      throw apiErrorFromAxios(err, op, method, shownPath, { host: this.host, levelHint: spec.levelHint });
+    }
+    const body: unknown = response.status === 204 ? undefined : response.data;
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ResponseShapeError(
+        op,
+        method,
+        shownPath,
+        parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`),
+      );
+    }
+    return parsed.data;
+  }
+
+  /** Reads every page of a list, following `next` exactly as PostHog gives it. */
+  async list<T>(
+    op: OperationContext,
+    path: string,
+    item: z.ZodType<T>,
+    query?: Readonly<Record<string, string | number>>,
+  ): Promise<T[]> {
+    const schema = pageSchema(item);
+    const results: T[] = [];
+    let page = await this.request({ op, method: "GET", path, query, schema });
+    results.push(...(page.results as T[]));
+    const seen = new Set<string>();
+    while (page.next) {
+      if (seen.has(page.next)) break; // a server bug must not loop forever
+      seen.add(page.next);
+      page = await this.request({ op, method: "GET", path: page.next, schema });
+      results.push(...(page.results as T[]));
+    }
+    return results;
+  }
+}
+
+/** The path (and query) of a URL or path, for messages: never the host's credentials. */
+function urlPath(url: string): string {
+  if (!/^https?:\/\//.test(url)) return url;
+  try {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The PostHog management API client: HTTP core, error family, and one module per
+ * resource of the URL tree. It knows nothing of Pulumi.
+ */
+import { registerSecret } from "./errors";
+import { HttpClient, HttpOptions } from "./http";
+import { OrganizationsApi } from "./organizations";
+import { ProjectsApi } from "./projects";
+import { Session, SessionSettings } from "./session";
+
+/** Everything needed to build a client. */
+export interface ClientOptions extends HttpOptions, SessionSettings {}
+
+/** The client: `organizations` and `projects` calls over one HTTP core. */
+export interface PostHogClient {
+  readonly http: HttpClient;
+  readonly session: Session;
+  readonly organizations: OrganizationsApi;
+  readonly projects: ProjectsApi;
+}
+
+/** Builds a client; credentials are registered for redaction before any request. */
+export function createClient(options: ClientOptions): PostHogClient {
+  registerSecret(options.apiKey);
+  const http = new HttpClient(options);
+  const session = new Session(http, options);
+  const organizations = new OrganizationsApi(http);
+  const projects = new ProjectsApi(http, session, organizations);
+  return { http, session, organizations, projects };
+}
+
+export * from "./errors";
+export * from "./schemas";
+export { apiPath, DEFAULT_RETRY_POLICY, HttpClient, packageVersion } from "./http";
+export type { HttpOptions, RetryPolicy, RequestSpec, AuthMode } from "./http";
+export {
+  MAX_PROJECTS_PER_ORGANIZATION,
+  OrganizationsApi,
+  organizationProjects,
+  projectAllowance,
+} from "./organizations";
+export type { OrganizationWrite } from "./organizations";
+export { ProjectsApi, sameProjectName } from "./projects";
+export type { ProjectWrite } from "./projects";
+export { Session } from "./session";
+export type { SessionSettings } from "./session";
+export { withRecovery } from "./recovery";
+export type { RecoveryPlan } from "./recovery";

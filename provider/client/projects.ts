@@ -1,0 +1,240 @@
+/**
+ * Projects: `/api/organizations/{org}/projects/` and `.../{id}/`, plus the two
+ * session-only actions `reset_token` and `change_organization`.
+ */
+import { OperationContext, PostHogApiError, registerSecret } from "./errors";
+import { apiPath, HttpClient } from "./http";
+import { OrganizationsApi, organizationProjects } from "./organizations";
+import { withRecovery } from "./recovery";
+import { noContentSchema, Project, ProjectListItem, projectListItemSchema, projectSchema } from "./schemas";
+import { Session } from "./session";
+
+/** Writable project fields, in PostHog's wire names. */
+export interface ProjectWrite {
+  name?: string;
+  timezone?: string;
+  product_description?: string | null;
+}
+
+/** PostHog compares project names trimmed and case-insensitively (409 on duplicates). */
+export function sameProjectName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+function label(id: number | string, name?: string): string {
+  return name ? `Project "${name}" (id ${id})` : `Project ${id}`;
+}
+
+/** Project calls of the PostHog client. */
+export class ProjectsApi {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly session: Session,
+    private readonly organizations: OrganizationsApi,
+  ) {}
+
+  private remember(project: Project): Project {
+    registerSecret(project.api_token);
+    return project;
+  }
+
+  /** Every project of an organization (all pages), optionally filtered by PostHog's `search`. */
+  list(organizationId: string, search?: string): Promise<ProjectListItem[]> {
+    return this.http.list(
+      { action: "list projects of", resource: `Organization ${organizationId}` },
+      apiPath("organizations", organizationId, "projects"),
+      projectListItemSchema,
+      search === undefined ? undefined : { search },
+    );
+  }
+
+  /** Live (not pending deletion) projects of an organization whose name matches `name` as PostHog compares names. */
+  async findByName(organizationId: string, name: string): Promise<ProjectListItem[]> {
+    const candidates = await this.list(organizationId, name.trim());
+    return candidates.filter((p) => sameProjectName(p.name, name) && !p.is_pending_deletion);
+  }
+
+  /** One project; throws a 404 `PostHogApiError` when it is not in that organization. */
+  async get(organizationId: string, id: number | string, op?: OperationContext): Promise<Project> {
+    return this.remember(
+      await this.http.request({
+        op: op ?? { action: "read", resource: label(id) },
+        method: "GET",
+        path: apiPath("organizations", organizationId, "projects", id),
+        schema: projectSchema,
+      }),
+    );
+  }
+
+  /** One project, or undefined if it is not in that organization (or is being deleted). */
+  async find(
+    organizationId: string,
+    id: number | string,
+    op?: OperationContext,
+  ): Promise<Project | undefined> {
+    try {
+      const project = await this.get(organizationId, id, op);
+      return project.is_pending_deletion ? undefined : project;
+    } catch (err) {
+      if (err instanceof PostHogApiError && err.isGone) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Finds a project by id wherever the caller can see it: first in `organizationHint`
+   * (where it was last seen), then in each of the caller's organizations. A project
+   * moved to another organization is found there. Undefined when it is gone or
+   * pending deletion.
+   */
+  async locate(id: number | string, organizationHint?: string): Promise<Project | undefined> {
+    if (organizationHint) {
+      try {
+        const found = await this.get(organizationHint, id);
+        // Pending deletion where it was last seen: gone, no need to look elsewhere.
+        return found.is_pending_deletion ? undefined : found;
+      } catch (err) {
+        if (!(err instanceof PostHogApiError && err.isGone)) throw err;
+      }
+    }
+    const numericId = Number(id);
+    const orgs = await this.organizations.list({ action: "find the organization of", resource: label(id) });
+    // Organizations whose embedded project list names it first, then the rest.
+    const ordered = [...orgs].sort((a, b) => {
+      const has = (o: typeof a) => organizationProjects(o).some((p) => p.id === numericId);
+      return Number(has(b)) - Number(has(a));
+    });
+    for (const org of ordered) {
+      if (org.id === organizationHint) continue;
+      const found = await this.find(org.id, id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Creates a project. After an ambiguous failure (lost response, 5xx) it looks for a
+   * live project of the exact name (as PostHog compares names) in the organization and
+   * adopts it; a 409 duplicate-name answer to a repeated attempt means the first one
+   * succeeded. A 409 on the first attempt is a real conflict and is reported.
+   */
+  async create(organizationId: string, body: ProjectWrite & { name: string }): Promise<Project> {
+    const op: OperationContext = {
+      action: "create",
+      resource: `Project "${body.name}" in Organization ${organizationId}`,
+    };
+    const project = await withRecovery(this.http, {
+      attempt: () =>
+        this.http.request({
+          op,
+          method: "POST",
+          path: apiPath("organizations", organizationId, "projects"),
+          body,
+          schema: projectSchema,
+        }),
+      lookup: async () => {
+        const [match] = await this.findByName(organizationId, body.name);
+        return match ? this.get(organizationId, match.id, op) : undefined;
+      },
+      refusalMeansDone: (err) => err.status === 409,
+    });
+    return this.remember(project);
+  }
+
+  /** PATCHes plain fields (never PUT: PostHog's PUT re-runs the plan-limit check). */
+  async update(
+    organizationId: string,
+    id: number | string,
+    patch: ProjectWrite,
+    name?: string,
+  ): Promise<Project> {
+    return this.remember(
+      await this.http.request({
+        op: { action: "update", resource: label(id, name) },
+        method: "PATCH",
+        path: apiPath("organizations", organizationId, "projects", id),
+        body: patch,
+        schema: projectSchema,
+      }),
+    );
+  }
+
+  /**
+   * Deletes a project. PostHog deletes asynchronously: the project stays readable with
+   * `is_pending_deletion` and a second delete answers 400 "already being deleted";
+   * that and 404 count as gone. Returns false when it was already gone.
+   */
+  async delete(organizationId: string, id: number | string, name?: string): Promise<boolean> {
+    try {
+      await this.http.request({
+        op: { action: "delete", resource: label(id, name) },
+        method: "DELETE",
+        path: apiPath("organizations", organizationId, "projects", id),
+        schema: noContentSchema,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof PostHogApiError && err.isGone) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Regenerates the project's token; the old one stops working at once. Session-only
+   * in PostHog. After an ambiguous failure the project is read again: a token that
+   * differs from the one read before the attempt means the rotation happened, and it
+   * is not repeated (a second rotation would revoke the token just issued).
+   */
+  async resetToken(organizationId: string, id: number | string, name?: string): Promise<Project> {
+    const op: OperationContext = { action: "rotate the token of", resource: label(id, name) };
+    const before = await this.get(organizationId, id, op);
+    const project = await withRecovery(this.http, {
+      attempt: () =>
+        this.session.send({
+          op,
+          method: "PATCH",
+          path: apiPath("organizations", organizationId, "projects", id, "reset_token"),
+          body: {},
+          schema: projectSchema,
+          idempotent: false,
+        }),
+      lookup: async () => {
+        const now = await this.find(organizationId, id, op);
+        return now && now.api_token !== before.api_token ? now : undefined;
+      },
+    });
+    return this.remember(project);
+  }
+
+  /**
+   * Moves the project to another organization; its id and token stay. Session-only in
+   * PostHog. After an ambiguous failure the project is looked up in the target
+   * organization: if it is there, the move happened.
+   */
+  async changeOrganization(
+    organizationId: string,
+    id: number | string,
+    targetOrganizationId: string,
+    name?: string,
+  ): Promise<Project> {
+    const op: OperationContext = {
+      action: "move",
+      resource: `${label(id, name)} from Organization ${organizationId} to Organization ${targetOrganizationId}`,
+    };
+    const project = await withRecovery(this.http, {
+      attempt: () =>
+        this.session.send({
+          op,
+          method: "POST",
+          path: apiPath("organizations", organizationId, "projects", id, "change_organization"),
+          body: { organization_id: targetOrganizationId },
+          schema: projectSchema,
+        }),
+      lookup: async () => {
+        const there = await this.find(targetOrganizationId, id, op);
+        return there && there.organization === targetOrganizationId ? there : undefined;
+      },
+    });
+    return this.remember(project);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One zod schema per response shape the client reads. Every response is validated
+ * once, in the client core (`http.ts`); a mismatch becomes a `ResponseShapeError`.
+ *
+ * Objects are loose: PostHog returns many more fields than the provider uses, and new
+ * ones appear all the time. Only the fields the provider relies on are declared, and
+ * nullable wherever PostHog's models allow null.
+ */
+import { z } from "zod";
+
+/** PostHog's error body (drf-exceptions-hog): `{type, code, detail, attr}`. */
+export const errorBodySchema = z.looseObject({
+  type: z.string().nullish(),
+  code: z.string().nullish(),
+  detail: z.string().nullish(),
+  attr: z.string().nullish(),
+});
+
+/** One product feature of an organization's plan, e.g. `{key: "organizations_projects", limit: null}`. */
+export const productFeatureSchema = z.looseObject({
+  key: z.string(),
+  limit: z.number().nullish(),
+});
+
+/** The short project entries embedded in an organization. */
+export const organizationProjectRefSchema = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+});
+
+/** `GET/POST/PATCH /api/organizations/{id}/`. */
+export const organizationSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  created_at: z.string().nullish(),
+  membership_level: z.number().int().nullish(),
+  projects: z.array(organizationProjectRefSchema).nullish(),
+  teams: z.array(organizationProjectRefSchema).nullish(),
+  available_product_features: z.array(productFeatureSchema).nullish(),
+  enforce_2fa: z.boolean().nullish(),
+  members_can_invite: z.boolean().nullish(),
+  members_can_use_personal_api_keys: z.boolean().nullish(),
+  is_member_join_email_enabled: z.boolean().nullish(),
+  allow_publicly_shared_resources: z.boolean().nullish(),
+  is_pending_deletion: z.boolean().nullish(),
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+/** Entries of `GET /api/organizations/`: the same serializer as a single organization. */
+export const organizationListItemSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  created_at: z.string().nullish(),
+  membership_level: z.number().int().nullish(),
+  projects: z.array(organizationProjectRefSchema).nullish(),
+  teams: z.array(organizationProjectRefSchema).nullish(),
+});
+export type OrganizationListItem = z.infer<typeof organizationListItemSchema>;
+
+/** `GET/POST/PATCH /api/organizations/{org}/projects/{id}/` and the session actions. */
+export const projectSchema = z.looseObject({
+  id: z.number().int(),
+  uuid: z.string(),
+  organization: z.string(),
+  name: z.string(),
+  api_token: z.string(),
+  timezone: z.string(),
+  product_description: z.string().nullish(),
+  created_at: z.string().nullish(),
+  is_demo: z.boolean().nullish(),
+  is_pending_deletion: z.boolean().nullish(),
+});
+export type Project = z.infer<typeof projectSchema>;
+
+/** Entries of the project list (PostHog's basic project serializer). */
+export const projectListItemSchema = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+  organization: z.string().nullish(),
+  is_demo: z.boolean().nullish(),
+  is_pending_deletion: z.boolean().nullish(),
+});
+export type ProjectListItem = z.infer<typeof projectListItemSchema>;
+
+/** A limit/offset page: `{count, next, previous, results}`; `next` is followed as given. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    count: z.number().int().nullish(),
+    next: z.string().nullish(),
+    previous: z.string().nullish(),
+    results: z.array(item),
+  });
+}
+
+/** `POST /api/login` and `POST /api/login/token` answer `{success: true}`. */
+export const loginSchema = z.looseObject({ success: z.boolean().optional() });
+
+/** Empty bodies (204) are validated as "anything": there is nothing to read. */
+export const noContentSchema = z.unknown();

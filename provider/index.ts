@@ -1,0 +1,51 @@
+/**
+ * The provider package entry (`pulumi-posthog/provider`), loaded by the sdk's thin
+ * serialized stub at call time. Every resource is listed here, in one place.
+ */
+import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
+import { makeProvider, Props } from "./resources/crud";
+import { organizationSpec } from "./resources/organization";
+import { projectSpec } from "./resources/project";
+import { projectTokenSpec } from "./resources/project-token";
+
+/** Every resource kind of this provider, and its spec. */
+const resources = {
+  Organization: () => makeProvider(organizationSpec),
+  Project: () => makeProvider(projectSpec),
+  ProjectToken: () => makeProvider(projectTokenSpec),
+} as const;
+
+/** The resource kinds, as used in type tokens `pulumi-nodejs:dynamic/posthog:<kind>`. */
+export type ResourceKind = keyof typeof resources;
+
+/** The kinds, for callers that validate a kind string. */
+export const resourceKinds = Object.keys(resources) as ResourceKind[];
+
+const providers = new Map<ResourceKind, ResourceProvider<Props, Props>>();
+
+/**
+ * The dynamic provider of one resource kind; one instance per kind per process, so
+ * its configuration survives between the engine's calls.
+ */
+export function resourceProvider(kind: ResourceKind): ResourceProvider<Props, Props> {
+  const make = resources[kind];
+  if (!make) {
+    throw new Error(
+      `pulumi-posthog: unknown resource kind "${String(kind)}"; known kinds: ${resourceKinds.join(", ")}.`,
+    );
+  }
+  let provider = providers.get(kind);
+  if (!provider) {
+    provider = make();
+    providers.set(kind, provider);
+  }
+  return provider;
+}
+
+export { UNKNOWN } from "./resources/crud";
+export { configureProvider, setClientTuning } from "./context";
+export { readConfig, DEFAULT_HOST } from "./config";
+export type { ProviderConfig } from "./config";
+export type { OrganizationInputs, OrganizationOutputs } from "./resources/organization";
+export type { ProjectInputs, ProjectOutputs } from "./resources/project";
+export type { ProjectTokenInputs, ProjectTokenOutputs } from "./resources/project-token";

@@ -1,0 +1,142 @@
+/**
+ * Organization: `name` and the writable flags; outputs `slug`, `membershipLevel`,
+ * `defaultProjectId` and `projectAllowance`. Nothing forces a replace. Deleting needs
+ * the OWNER level.
+ */
+import { z } from "zod";
+import {
+  Organization,
+  OrganizationWrite,
+  organizationProjects,
+  PostHogClient,
+  projectAllowance,
+} from "../client";
+import { FieldPolicy, PartialFailure, ResourceSpec } from "./crud";
+
+const flag = z.boolean().optional();
+
+/** Validated Organization inputs. */
+export const organizationInputs = z.object({
+  name: z
+    .string({ error: "must be a string" })
+    .trim()
+    .min(1, "must not be empty")
+    .max(64, "must be at most 64 characters (PostHog's limit)"),
+  enforce2fa: flag,
+  membersCanInvite: flag,
+  membersCanUsePersonalApiKeys: flag,
+  isMemberJoinEmailEnabled: flag,
+  allowPubliclySharedResources: flag,
+});
+export type OrganizationInputs = z.infer<typeof organizationInputs>;
+
+/** Organization outputs: the inputs as PostHog holds them, plus what PostHog computes. */
+export interface OrganizationOutputs extends OrganizationInputs {
+  [key: string]: unknown;
+  slug: string;
+  membershipLevel: number;
+  defaultProjectId?: number;
+  projectAllowance: number;
+}
+
+/** Input field -> wire field, for the flags. */
+const FLAGS = {
+  enforce2fa: "enforce_2fa",
+  membersCanInvite: "members_can_invite",
+  membersCanUsePersonalApiKeys: "members_can_use_personal_api_keys",
+  isMemberJoinEmailEnabled: "is_member_join_email_enabled",
+  allowPubliclySharedResources: "allow_publicly_shared_resources",
+} as const satisfies Record<Exclude<keyof OrganizationInputs, "name">, keyof OrganizationWrite>;
+
+type FlagInput = keyof typeof FLAGS;
+const flagInputs = Object.keys(FLAGS) as FlagInput[];
+
+/** The request body for the inputs that are set (and differ from `live`, when given). */
+function writeBody(inputs: OrganizationInputs, live?: Organization): OrganizationWrite {
+  const body: OrganizationWrite = {};
+  if (!live || live.name !== inputs.name) body.name = inputs.name;
+  for (const key of flagInputs) {
+    const value = inputs[key];
+    if (value !== undefined && (!live || live[FLAGS[key]] !== value)) body[FLAGS[key]] = value;
+  }
+  return body;
+}
+
+/** The "Default project" PostHog creates with every organization. */
+function defaultProjectOf(org: Organization): number | undefined {
+  const projects = organizationProjects(org);
+  const named = projects.find((p) => p.name.trim().toLowerCase() === "default project");
+  if (named) return named.id;
+  return projects.length > 0 ? Math.min(...projects.map((p) => p.id)) : undefined;
+}
+
+function outputsOf(org: Organization, defaultProjectId: number | undefined): OrganizationOutputs {
+  const outputs: OrganizationOutputs = {
+    name: org.name,
+    slug: org.slug,
+    membershipLevel: org.membership_level ?? 0,
+    defaultProjectId,
+    projectAllowance: projectAllowance(org),
+  };
+  for (const key of flagInputs) {
+    const value = org[FLAGS[key]];
+    if (typeof value === "boolean") outputs[key] = value;
+  }
+  return outputs;
+}
+
+const keep: FieldPolicy = { onChange: "update", whenAbsent: "keep" };
+
+/** The Organization resource. */
+export const organizationSpec: ResourceSpec<OrganizationInputs, OrganizationOutputs> = {
+  kind: "Organization",
+  inputs: organizationInputs,
+  fields: {
+    name: { onChange: "update", whenAbsent: "compare" },
+    enforce2fa: keep,
+    membersCanInvite: keep,
+    membersCanUsePersonalApiKeys: keep,
+    isMemberJoinEmailEnabled: keep,
+    allowPubliclySharedResources: keep,
+  },
+
+  async create(client: PostHogClient, inputs) {
+    const created = await client.organizations.create({ ...writeBody(inputs), name: inputs.name });
+    const defaultProjectId = defaultProjectOf(created);
+    // Some PostHog versions ignore flags on create: apply what did not stick.
+    const rest = writeBody(inputs, created);
+    delete rest.name;
+    if (Object.keys(rest).length === 0)
+      return { id: created.id, outputs: outputsOf(created, defaultProjectId) };
+    try {
+      const updated = await client.organizations.update(created.id, rest, created.name);
+      return { id: created.id, outputs: outputsOf(updated, defaultProjectId) };
+    } catch (err) {
+      throw new PartialFailure(created.id, outputsOf(created, defaultProjectId), err as Error);
+    }
+  },
+
+  async read(client, id, state) {
+    const org = await client.organizations.find(id);
+    if (!org) return undefined;
+    // The default project is the one created with the organization: carried forward, not re-derived.
+    return outputsOf(org, state.defaultProjectId ?? defaultProjectOf(org));
+  },
+
+  async update(client, id, olds, news) {
+    const live = await client.organizations.get(id);
+    const body = writeBody(news, live);
+    const org = Object.keys(body).length > 0 ? await client.organizations.update(id, body, live.name) : live;
+    return outputsOf(org, olds.defaultProjectId ?? defaultProjectOf(org));
+  },
+
+  async delete(client, id, state) {
+    await client.organizations.delete(id, state.name);
+  },
+
+  inputsOf(outputs) {
+    const inputs: OrganizationInputs = { name: outputs.name };
+    for (const key of flagInputs) if (outputs[key] !== undefined) inputs[key] = outputs[key];
+    return inputs;
+  },
+};

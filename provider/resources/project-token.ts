@@ -1,0 +1,106 @@
+/**
+ * ProjectToken: the one token of a project (`projectId`, `keepers`).
+ *
+ * - Create adopts the project's current token: no rotation, safe on a live project.
+ * - Delete revokes it (`reset_token`); a project that is gone or being deleted has
+ *   nothing to revoke.
+ * - Changing `keepers` or `projectId` replaces delete-first: exactly one rotation.
+ * - Read picks up a token rotated elsewhere.
+ * - `token` is an output only; the sdk class marks it secret.
+ */
+import { z } from "zod";
+import { PostHogClient, Project } from "../client";
+import { ResourceSpec } from "./crud";
+import { projectIdInput } from "./project";
+
+/** Validated ProjectToken inputs. */
+export const projectTokenInputs = z.object({
+  projectId: projectIdInput,
+  keepers: z.record(z.string(), z.string({ error: "keepers values must be strings" })).optional(),
+});
+export type ProjectTokenInputs = z.infer<typeof projectTokenInputs>;
+
+/** ProjectToken outputs. */
+export interface ProjectTokenOutputs {
+  [key: string]: unknown;
+  projectId: string;
+  keepers?: Record<string, string>;
+  /** The project's token (`phc_...`): secret, see the sdk class. */
+  token: string;
+  /** Where the project was last seen, to find it quickly (it may move). */
+  organizationId: string;
+}
+
+/** The resource id of the token of project `projectId`. */
+export function projectTokenId(projectId: string): string {
+  return `${projectId}/token`;
+}
+
+function outputsOf(project: Project, keepers: Record<string, string> | undefined): ProjectTokenOutputs {
+  return {
+    projectId: String(project.id),
+    keepers,
+    token: project.api_token,
+    organizationId: project.organization,
+  };
+}
+
+async function locateOrThrow(client: PostHogClient, projectId: string, hint?: string): Promise<Project> {
+  const project = await client.projects.locate(projectId, hint);
+  if (!project) {
+    throw new Error(
+      `Cannot read the token of Project ${projectId}: the project does not exist, is being deleted, or the credentials cannot see it.`,
+    );
+  }
+  return project;
+}
+
+/** The ProjectToken resource. */
+export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutputs> = {
+  kind: "ProjectToken",
+  inputs: projectTokenInputs,
+  fields: {
+    projectId: {
+      onChange: "replace",
+      whenAbsent: "compare",
+      equals: (a, b) => a !== undefined && b !== undefined && String(a) === String(b),
+    },
+    keepers: {
+      onChange: "replace",
+      whenAbsent: "compare",
+      equals: (a, b) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b)),
+    },
+  },
+  deleteBeforeReplace: true,
+
+  async create(client, inputs) {
+    const project = await locateOrThrow(client, inputs.projectId);
+    return { id: projectTokenId(String(project.id)), outputs: outputsOf(project, inputs.keepers) };
+  },
+
+  async read(client, _id, state) {
+    const project = await client.projects.locate(state.projectId, state.organizationId);
+    return project ? outputsOf(project, state.keepers) : undefined;
+  },
+
+  async update(client, _id, olds, news) {
+    const project = await locateOrThrow(client, news.projectId, olds.organizationId);
+    return outputsOf(project, news.keepers);
+  },
+
+  async delete(client, _id, state) {
+    const project = await client.projects.locate(state.projectId, state.organizationId);
+    if (!project) return; // gone or pending deletion: nothing to revoke
+    await client.projects.resetToken(project.organization, project.id, project.name);
+  },
+
+  inputsOf(outputs) {
+    return { projectId: outputs.projectId, keepers: outputs.keepers };
+  },
+};
+
+/** Keepers with sorted keys; absent and empty are the same. */
+function sorted(value: unknown): Array<[string, unknown]> {
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+}

@@ -1,0 +1,368 @@
+/**
+ * Project: `organizationId`, `name`, `timezone`, `productDescription`, and
+ * `existingProjectId` to adopt a project instead of creating one.
+ *
+ * - A new `organizationId` MOVES the project in place (`change_organization`): same
+ *   id, same token, shown as an update.
+ * - Renames and settings are PATCHed.
+ * - Only a different `existingProjectId` replaces (adopting another project).
+ * - `adoptDefaultProject` adopts the organization's "Default project" at create when
+ *   it still exists (else a project is created); it has no effect afterwards.
+ * - Delete treats 404 and "pending deletion" as gone.
+ * - No token in the outputs: the token belongs to `ProjectToken`.
+ */
+import { z } from "zod";
+import type { CheckFailure } from "@pulumi/pulumi/dynamic";
+import {
+  MembershipLevel,
+  membershipLevelName,
+  Organization,
+  PostHogClient,
+  Project,
+  projectAllowance,
+  ProjectWrite,
+  sameProjectName,
+} from "../client";
+import { PartialFailure, Props, ResourceSpec } from "./crud";
+
+function isTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A project id given as a number or a string of digits, kept as a string. */
+export const projectIdInput = z
+  .union([z.number().int().positive(), z.string().trim().regex(/^\d+$/, "must be a project id (digits)")], {
+    error: "must be a project id (a positive integer or a string of digits)",
+  })
+  .transform((v) => String(v));
+
+/** Validated Project inputs. */
+export const projectInputs = z.object({
+  organizationId: z.uuid({ error: "must be an organization id (a UUID, for example an Organization's id)" }),
+  name: z
+    .string({ error: "must be a string" })
+    .trim()
+    .min(1, "must not be empty")
+    .max(200, "must be at most 200 characters (PostHog's limit)"),
+  timezone: z
+    .string()
+    .refine(isTimezone, { error: 'must be an IANA time zone such as "UTC" or "Europe/Berlin"' })
+    .optional(),
+  productDescription: z.string().max(1000, "must be at most 1000 characters").optional(),
+  existingProjectId: projectIdInput.optional(),
+  adoptDefaultProject: z.boolean({ error: "must be a boolean" }).optional(),
+});
+export type ProjectInputs = z.infer<typeof projectInputs>;
+
+/** Project outputs. */
+export interface ProjectOutputs {
+  [key: string]: unknown;
+  organizationId: string;
+  name: string;
+  timezone: string;
+  productDescription?: string;
+  existingProjectId?: string;
+  adoptDefaultProject?: boolean;
+  uuid: string;
+}
+
+/** What was adopted: carried from inputs to outputs unchanged. */
+type Adoption = Pick<ProjectOutputs, "existingProjectId" | "adoptDefaultProject">;
+
+function outputsOf(project: Project, adoption: Adoption = {}): ProjectOutputs {
+  return {
+    organizationId: project.organization,
+    name: project.name,
+    timezone: project.timezone,
+    productDescription: project.product_description ?? undefined,
+    existingProjectId: adoption.existingProjectId,
+    adoptDefaultProject: adoption.adoptDefaultProject,
+    uuid: project.uuid,
+  };
+}
+
+/** The organization's "Default project" (the name PostHog gives it), if it is still there. */
+async function findDefaultProject(
+  client: PostHogClient,
+  organizationId: string,
+): Promise<Project | undefined> {
+  const [match] = await client.projects.findByName(organizationId, "Default project");
+  return match ? client.projects.find(organizationId, match.id) : undefined;
+}
+
+/** The PATCH body for what differs between `inputs` and the live project. */
+function patchFor(inputs: ProjectInputs, live: Project): ProjectWrite {
+  const patch: ProjectWrite = {};
+  if (live.name !== inputs.name) patch.name = inputs.name;
+  if (inputs.timezone !== undefined && live.timezone !== inputs.timezone) patch.timezone = inputs.timezone;
+  if (
+    inputs.productDescription !== undefined &&
+    (live.product_description ?? "") !== inputs.productDescription
+  ) {
+    patch.product_description = inputs.productDescription;
+  }
+  return patch;
+}
+
+function label(name: string, id?: string | number): string {
+  return id === undefined ? `Project "${name}"` : `Project "${name}" (id ${id})`;
+}
+
+/** Live, non-demo projects of an organization: what PostHog's plan limit counts. */
+async function countedProjects(client: PostHogClient, org: Organization): Promise<number> {
+  const projects = await client.projects.list(org.id);
+  return projects.filter((p) => !p.is_demo && !p.is_pending_deletion).length;
+}
+
+const PLAN_LIMIT =
+  "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.";
+
+async function duplicateName(
+  client: PostHogClient,
+  org: Organization,
+  name: string,
+): Promise<CheckFailure | undefined> {
+  const [match] = await client.projects.findByName(org.id, name);
+  if (!match) return undefined;
+  return {
+    property: "name",
+    reason: `There is already a project called "${match.name}" in this organization. Choose a different name. (Organization "${org.name}", existing project id ${match.id}; to manage that project instead, set existingProjectId: "${match.id}".)`,
+  };
+}
+
+/** What PostHog would refuse when creating a project in `orgId`. */
+async function checkCreate(client: PostHogClient, news: ProjectInputs): Promise<CheckFailure[]> {
+  const org = await client.organizations.find(news.organizationId);
+  if (!org) {
+    return [
+      {
+        property: "organizationId",
+        reason: `Organization ${news.organizationId} does not exist, or the credentials are not a member of it.`,
+      },
+    ];
+  }
+  if (news.existingProjectId !== undefined) {
+    const existing = await client.projects.find(org.id, news.existingProjectId);
+    return existing
+      ? []
+      : [
+          {
+            property: "existingProjectId",
+            reason: `Project ${news.existingProjectId} is not in Organization "${org.name}" (${org.id}), or is being deleted: nothing to adopt there.`,
+          },
+        ];
+  }
+  if (news.adoptDefaultProject === true) {
+    const adoptable = await findDefaultProject(client, org.id);
+    if (adoptable) {
+      const dup = sameProjectName(adoptable.name, news.name)
+        ? undefined
+        : await duplicateName(client, org, news.name);
+      return dup ? [dup] : [];
+    }
+  }
+  const failures: CheckFailure[] = [];
+  if ((org.membership_level ?? 0) < MembershipLevel.ADMIN) {
+    failures.push({
+      property: "organizationId",
+      reason: `You need to be an organization admin or above to create new projects. (Organization "${org.name}": your level is ${membershipLevelName(org.membership_level)}.)`,
+    });
+  }
+  const allowance = projectAllowance(org);
+  const count = await countedProjects(client, org);
+  if (count >= allowance) {
+    failures.push({
+      property: "organizationId",
+      reason: `${PLAN_LIMIT} (Organization "${org.name}" has ${count} of the ${allowance} project${allowance === 1 ? "" : "s"} its plan allows.)`,
+    });
+  }
+  const dup = await duplicateName(client, org, news.name);
+  if (dup) failures.push(dup);
+  return failures;
+}
+
+/** What PostHog (and the product page's rules) would refuse when moving a project. */
+async function checkMove(
+  client: PostHogClient,
+  fromId: string,
+  news: ProjectInputs,
+): Promise<CheckFailure[]> {
+  const [source, target] = await Promise.all([
+    client.organizations.find(fromId),
+    client.organizations.find(news.organizationId),
+  ]);
+  if (!target) {
+    return [
+      {
+        property: "organizationId",
+        reason: `You must be a member of the target organization to move a project. (Organization ${news.organizationId} does not exist or you are not a member.)`,
+      },
+    ];
+  }
+  if (!source) return []; // the project's current organization is gone: read/refresh will tell
+  const failures: CheckFailure[] = [];
+  const sourceLevel = source.membership_level ?? 0;
+  const targetLevel = target.membership_level ?? 0;
+  if (sourceLevel < MembershipLevel.ADMIN || targetLevel < MembershipLevel.ADMIN) {
+    failures.push({
+      property: "organizationId",
+      reason: `You must be an admin of both the source and target organizations to move a project. (Your level: ${membershipLevelName(sourceLevel)} in "${source.name}", ${membershipLevelName(targetLevel)} in "${target.name}".)`,
+    });
+  }
+  const sourceCount = await countedProjects(client, source);
+  if (sourceCount < 2) {
+    failures.push({
+      property: "organizationId",
+      reason: `The originating organization must have at least two projects before you can move one. (Organization "${source.name}" has ${sourceCount}.)`,
+    });
+  }
+  const allowance = projectAllowance(target);
+  const targetCount = await countedProjects(client, target);
+  if (targetCount >= allowance) {
+    failures.push({
+      property: "organizationId",
+      reason:
+        allowance === 1
+          ? `Free organizations are limited to one project, and Organization "${target.name}" already has ${targetCount}: upgrade its plan before moving a project into it. ${PLAN_LIMIT}`
+          : `${PLAN_LIMIT} (Organization "${target.name}" has ${targetCount} of the ${allowance} projects its plan allows.)`,
+    });
+  }
+  const dup = await duplicateName(client, target, news.name);
+  if (dup) failures.push(dup);
+  return failures;
+}
+
+/** The Project resource. */
+export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
+  kind: "Project",
+  inputs: projectInputs,
+  fields: {
+    organizationId: { onChange: "update", whenAbsent: "compare" },
+    name: { onChange: "update", whenAbsent: "compare" },
+    timezone: { onChange: "update", whenAbsent: "keep" },
+    productDescription: { onChange: "update", whenAbsent: "keep" },
+    // Adopting a different project replaces; naming the project already managed
+    // (or dropping the field after adoption) changes nothing.
+    // Only read at create: toggling it later changes nothing.
+    adoptDefaultProject: { onChange: "update", whenAbsent: "keep", equals: () => true },
+    existingProjectId: {
+      onChange: "replace",
+      whenAbsent: "keep",
+      equals: (oldValue, newValue, id) =>
+        String(newValue) === id || (oldValue !== undefined && String(oldValue) === String(newValue)),
+    },
+  },
+
+  async remoteCheck(client, olds: Props, news) {
+    const fromId = typeof olds.organizationId === "string" ? olds.organizationId : undefined;
+    const isNew = fromId === undefined;
+    if (isNew) return checkCreate(client, news);
+    if (news.existingProjectId !== undefined && String(olds.existingProjectId) !== news.existingProjectId) {
+      return checkCreate(client, news); // a replacement adopting another project
+    }
+    if (fromId !== news.organizationId) return checkMove(client, fromId, news);
+    if (typeof olds.name === "string" && !sameProjectName(olds.name, news.name)) {
+      const org = await client.organizations.find(news.organizationId);
+      const dup = org ? await duplicateName(client, org, news.name) : undefined;
+      return dup ? [dup] : [];
+    }
+    return [];
+  },
+
+  async create(client, inputs) {
+    const adoption: Adoption = {
+      existingProjectId: inputs.existingProjectId,
+      adoptDefaultProject: inputs.adoptDefaultProject,
+    };
+    const defaultProject =
+      inputs.existingProjectId === undefined && inputs.adoptDefaultProject === true
+        ? await findDefaultProject(client, inputs.organizationId)
+        : undefined;
+    if (inputs.existingProjectId === undefined && !defaultProject) {
+      const created = await client.projects.create(inputs.organizationId, {
+        name: inputs.name,
+        timezone: inputs.timezone,
+        product_description: inputs.productDescription,
+      });
+      // A recovered create may have adopted a project made with other settings.
+      const patch = patchFor(inputs, created);
+      if (Object.keys(patch).length === 0)
+        return { id: String(created.id), outputs: outputsOf(created, adoption) };
+      try {
+        const updated = await client.projects.update(inputs.organizationId, created.id, patch, created.name);
+        return { id: String(created.id), outputs: outputsOf(updated, adoption) };
+      } catch (err) {
+        throw new PartialFailure(String(created.id), outputsOf(created, adoption), err as Error);
+      }
+    }
+    // Adoption: the project must already be in the declared organization.
+    const adopted =
+      defaultProject ??
+      (await client.projects.find(inputs.organizationId, inputs.existingProjectId as string));
+    if (!adopted) {
+      const elsewhere = await client.projects.locate(inputs.existingProjectId as string);
+      throw new Error(
+        elsewhere
+          ? `Cannot adopt Project ${inputs.existingProjectId}: it is in Organization ${elsewhere.organization}, not ${inputs.organizationId}. ` +
+              `Set organizationId to ${elsewhere.organization} to adopt it (then change organizationId to move it).`
+          : `Cannot adopt Project ${inputs.existingProjectId}: it does not exist, is being deleted, or the credentials cannot see it.`,
+      );
+    }
+    const id = String(adopted.id);
+    const patch = patchFor(inputs, adopted);
+    if (Object.keys(patch).length === 0) return { id, outputs: outputsOf(adopted, adoption) };
+    try {
+      const updated = await client.projects.update(inputs.organizationId, adopted.id, patch, adopted.name);
+      return { id, outputs: outputsOf(updated, adoption) };
+    } catch (err) {
+      throw new PartialFailure(id, outputsOf(adopted, adoption), err as Error);
+    }
+  },
+
+  async read(client, id, state) {
+    const live = await client.projects.locate(id, state.organizationId);
+    return live ? outputsOf(live, state) : undefined;
+  },
+
+  async update(client, id, olds, news) {
+    let live = await client.projects.locate(id, olds.organizationId);
+    if (!live)
+      throw new Error(`Cannot update ${label(news.name, id)}: it no longer exists (run \`pulumi refresh\`).`);
+    const adoption: Adoption = {
+      existingProjectId: news.existingProjectId ?? olds.existingProjectId,
+      adoptDefaultProject: olds.adoptDefaultProject,
+    };
+    if (live.organization !== news.organizationId) {
+      live = await client.projects.changeOrganization(live.organization, id, news.organizationId, live.name);
+    }
+    const patch = patchFor(news, live);
+    if (Object.keys(patch).length === 0) return outputsOf(live, adoption);
+    try {
+      return outputsOf(await client.projects.update(live.organization, id, patch, live.name), adoption);
+    } catch (err) {
+      // The move (if any) happened: record it even though the PATCH failed.
+      throw new PartialFailure(id, outputsOf(live, adoption), err as Error);
+    }
+  },
+
+  async delete(client, id, state) {
+    const live = await client.projects.locate(id, state.organizationId);
+    if (live) await client.projects.delete(live.organization, id, live.name);
+  },
+
+  inputsOf(outputs) {
+    return {
+      organizationId: outputs.organizationId,
+      name: outputs.name,
+      timezone: outputs.timezone,
+      productDescription: outputs.productDescription,
+      existingProjectId: outputs.existingProjectId,
+      adoptDefaultProject: outputs.adoptDefaultProject,
+    };
+  },
+};

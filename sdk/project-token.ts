@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerStub } from "./provider-stub";
+
+/** Arguments of a {@link ProjectToken}. Changing either REPLACES the token resource, which rotates the token. */
+export interface ProjectTokenArgs {
+  /** The project (its id, e.g. `project.id`). A different project replaces the resource. */
+  projectId: pulumi.Input<string | number>;
+  /**
+   * Arbitrary values; changing any of them rotates the token (for example
+   * `{ rotation: "2026-11" }`). `pulumi up --replace` on the resource rotates too.
+   */
+  keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The token (`phc_...`) of a PostHog project. PostHog has one token per project, and
+ * regenerating it revokes the old one at once.
+ *
+ * - Creating the resource adopts the project's current token: no rotation, safe to
+ *   add to a live project.
+ * - Deleting it revokes the token (PostHog's `reset_token`), unless the project is
+ *   gone or being deleted. PostHog allows that only in a logged-in session: configure
+ *   `posthog:email` and `posthog:password` (and `posthog:totpSecret` with 2FA).
+ * - Changing `keepers` or `projectId` replaces it delete-first (always; this class
+ *   sets `deleteBeforeReplace`): exactly one rotation, after which the resource holds
+ *   the new token.
+ * - `pulumi refresh` picks up a token rotated elsewhere.
+ * - {@link ProjectToken.token} is a secret output.
+ */
+export class ProjectToken extends pulumi.dynamic.Resource {
+  /** The project's id. */
+  declare public readonly projectId: pulumi.Output<string>;
+  /** The keepers the token was created with. */
+  declare public readonly keepers: pulumi.Output<Record<string, string> | undefined>;
+  /** The project token (`phc_...`). Secret. */
+  declare public readonly token: pulumi.Output<string>;
+  /** The organization the project was in when last read. */
+  declare public readonly organizationId: pulumi.Output<string>;
+
+  /**
+   * @param name The unique name of the resource in the Pulumi program.
+   * @param args The project and the rotation keepers.
+   * @param opts Resource options; `deleteBeforeReplace` is always set, and `token` is
+   *  always added to `additionalSecretOutputs`.
+   */
+  constructor(name: string, args: ProjectTokenArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerStub("ProjectToken"),
+      name,
+      { ...args, token: undefined, organizationId: undefined },
+      {
+        ...opts,
+        // Create-before-delete would adopt the current token and then revoke it.
+        deleteBeforeReplace: true,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"],
+      },
+      "posthog",
+      "ProjectToken",
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerStub } from "./provider-stub";
+
+/** Arguments of a {@link Project}. */
+export interface ProjectArgs {
+  /**
+   * The organization that holds the project. Changing it MOVES the project in place
+   * (PostHog's `change_organization`): same id, same token, its data comes along.
+   * It needs admin rights in both organizations, and PostHog's session login
+   * (`posthog:email`/`posthog:password`) because PostHog refuses API keys there.
+   */
+  organizationId: pulumi.Input<string>;
+  /** The project's name (1 to 200 characters), unique within its organization (case-insensitive). Updates in place. */
+  name: pulumi.Input<string>;
+  /** IANA time zone, e.g. "Europe/Berlin". Updates in place. Left out: PostHog's value (default "UTC") is kept. */
+  timezone?: pulumi.Input<string>;
+  /** What the product does (PostHog uses it for AI features). Updates in place. Left out: kept as is. */
+  productDescription?: pulumi.Input<string>;
+  /**
+   * Adopt this existing project (in `organizationId`) instead of creating one; its
+   * name and settings are then set from these arguments. Dynamic resources cannot be
+   * imported with `pulumi import`, so this is how to manage a project that exists.
+   * Naming a different project later REPLACES the resource; removing the field after
+   * adoption changes nothing.
+   */
+  existingProjectId?: pulumi.Input<string | number>;
+  /**
+   * Adopt the organization's "Default project" (created by PostHog with every
+   * organization) if it still exists, instead of creating a project. Read only at
+   * creation.
+   */
+  adoptDefaultProject?: pulumi.Input<boolean>;
+}
+
+/**
+ * A PostHog project: a silo of data with its own token (manage the token with
+ * `ProjectToken`; this resource has no token output).
+ *
+ * Renames, time zone and description are in-place updates (PATCH). A new
+ * `organizationId` is an in-place MOVE, never a replacement. Only a different
+ * `existingProjectId` replaces. Deleting the resource deletes the project (PostHog
+ * deletes asynchronously; a project pending deletion counts as gone), including an
+ * adopted one: use `protect` or `retainOnDelete` for projects that must survive.
+ * At preview the provider reports what PostHog would refuse: a project beyond the
+ * plan's allowance, a duplicate name, a move without admin rights in both
+ * organizations or out of an organization with fewer than two projects.
+ */
+export class Project extends pulumi.dynamic.Resource {
+  /** The organization the project is in. */
+  declare public readonly organizationId: pulumi.Output<string>;
+  /** The project's name. */
+  declare public readonly name: pulumi.Output<string>;
+  /** The project's time zone. */
+  declare public readonly timezone: pulumi.Output<string>;
+  /** The product description, if any. */
+  declare public readonly productDescription: pulumi.Output<string | undefined>;
+  /** The adopted project's id, when the project was adopted. */
+  declare public readonly existingProjectId: pulumi.Output<string | undefined>;
+  /** Whether the default project was asked to be adopted at creation. */
+  declare public readonly adoptDefaultProject: pulumi.Output<boolean | undefined>;
+  /** The project's UUID (the resource id is its numeric id, as a string). */
+  declare public readonly uuid: pulumi.Output<string>;
+
+  /**
+   * @param name The unique name of the resource in the Pulumi program.
+   * @param args The project's settings.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
+    super(providerStub("Project"), name, { ...args, uuid: undefined }, opts, "posthog", "Project");
+  }
+}

@@ -1,0 +1,48 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * The serialized provider: a thin stub that Pulumi writes into every resource's
+ * `__provider` state field and rebuilds in the engine's provider process.
+ *
+ * It captures nothing but the resource kind string. The Node dynamic provider host
+ * (`@pulumi/pulumi/cmd/dynamic-provider`, `getProvider`) calls `configure` right after
+ * rebuilding a provider and before any other method; the stub's `configure` loads
+ * the implementation by package name (`pulumi-posthog/provider`, resolved from the
+ * program's folder, so a package's own name works inside its repository too), puts
+ * delegates for configure, check, diff, create, read, update and delete on itself,
+ * and forwards the call. Every later call goes straight to the implementation.
+ *
+ * Why so little: whatever this object holds is copied into the state of every
+ * resource and is what `delete` and `refresh` run (pulumi/pulumi#16826); keeping it
+ * to a kind string keeps the text small, free of credentials, and identical across
+ * versions of this package, so upgrades never show `~__provider` diffs and old state
+ * runs current code.
+ */
+import type { ConfigureRequest, ResourceProvider } from "@pulumi/pulumi/dynamic";
+
+/** The resource kinds the provider package implements. */
+export type ResourceKind = "Organization" | "Project" | "ProjectToken";
+
+/**
+ * The serialized stand-in for the provider of `kind`. Requires a host that calls
+ * `configure` (Pulumi 3.139 and later).
+ */
+export function providerStub(kind: ResourceKind): ResourceProvider {
+  const stub = {
+    kind,
+    configure(req: ConfigureRequest): Promise<void> {
+      const name = "pulumi-posthog/provider";
+      let mod;
+      try {
+        mod = require("module").createRequire(process.cwd() + "/")(name);
+      } catch {
+        mod = require(name);
+      }
+      const impl = mod.resourceProvider(this.kind);
+      for (const m of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
+        (this as Record<string, unknown>)[m] = (...a: unknown[]) => impl[m](...a);
+      }
+      return impl.configure(req);
+    },
+  };
+  return stub as unknown as ResourceProvider;
+}

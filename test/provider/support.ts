@@ -1,0 +1,94 @@
+/**
+ * Shared helpers of the provider tests: the emulator's admin API, and clients with
+ * short retry delays.
+ */
+import axios from "axios";
+import { createClient, type ClientOptions, type PostHogClient } from "../../provider/client";
+import type { TestEmulator } from "../helpers/emulator";
+
+/** Retry settings that keep tests fast but still exercise the policy. */
+export const FAST_RETRY = { retries: 4, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 15_000 } as const;
+
+/** A client for the emulator's bootstrapped owner. */
+export function ownerClient(emu: TestEmulator, overrides: Partial<ClientOptions> = {}): PostHogClient {
+  return createClient({
+    host: emu.url,
+    apiKey: emu.admin.personalApiKey,
+    email: emu.admin.email,
+    password: emu.admin.password,
+    retry: FAST_RETRY,
+    ...overrides,
+  });
+}
+
+async function admin<T>(
+  emu: TestEmulator,
+  method: "POST" | "PUT" | "GET",
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await axios.request<T>({ method, url: `${emu.url}/_admin/${path}`, data: body });
+  return response.data;
+}
+
+/** Replaces the emulator's fault options (`{}` clears them). */
+export function setFaults(
+  emu: TestEmulator,
+  faults: {
+    errorRate?: number;
+    errorStatus?: number;
+    latencyMs?: number;
+    dropResponseAfterCommit?: number;
+    paths?: string;
+  },
+): Promise<unknown> {
+  return admin(emu, "PUT", "faults", faults);
+}
+
+/** Sets an organization's plan: "free" holds one project, "scale" many. */
+export function setPlan(emu: TestEmulator, organizationId: string, plan: "free" | "scale"): Promise<unknown> {
+  return admin(emu, "PUT", `organizations/${organizationId}/plan`, { plan });
+}
+
+/** Creates a user (optionally with 2FA) and returns its email/password. */
+export async function createUser(
+  emu: TestEmulator,
+  email: string,
+  totpSecret?: string,
+): Promise<{ email: string; password: string }> {
+  const password = `pw-${email}-secret`;
+  await admin(emu, "POST", "users", { email, password, totpSecret });
+  return { email, password };
+}
+
+/** Makes a user a member (1) or admin (8) of an organization. */
+export function addMember(
+  emu: TestEmulator,
+  organizationId: string,
+  email: string,
+  level: 1 | 8,
+): Promise<unknown> {
+  return admin(emu, "POST", `organizations/${organizationId}/members`, { email, level });
+}
+
+/** Creates a personal API key for a user and returns it. */
+export async function createKey(
+  emu: TestEmulator,
+  email: string,
+  scopes: string[] = ["*"],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const created = await admin<{ key: string }>(emu, "POST", "personal_api_keys", { email, scopes, ...extra });
+  return created.key;
+}
+
+/** How many events the emulator ingested for a project. */
+export async function eventCount(emu: TestEmulator, projectId: number | string): Promise<number> {
+  const body = await admin<{ events: number }>(emu, "GET", `events?project_id=${projectId}`);
+  return body.events;
+}
+
+/** A unique name for this run. */
+export function unique(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
