@@ -78,12 +78,18 @@ const keyMessage = "keys are lower-case letters, digits and dashes, starting wit
 
 export const layoutSchema = z
   .object({
-    organizations: z.record(z.string().regex(KEY, keyMessage), organizationSchema).refine((o) => Object.keys(o).length > 0, {
+    organizations: z.record(z.string(), organizationSchema).refine((o) => Object.keys(o).length > 0, {
       message: "declare at least one organization",
     }),
-    projects: z.record(z.string().regex(KEY, keyMessage), projectSchema).default({}),
+    projects: z.record(z.string(), projectSchema).default({}),
   })
   .superRefine((layout, ctx) => {
+    // Checked here rather than on the record's key schema so the message names the key.
+    for (const map of ["organizations", "projects"] as const) {
+      for (const key of Object.keys(layout[map])) {
+        if (!KEY.test(key)) ctx.addIssue({ code: "custom", path: [map, key], message: keyMessage });
+      }
+    }
     const declared = Object.keys(layout.organizations);
     for (const [key, project] of Object.entries(layout.projects)) {
       if (!declared.includes(project.organization)) {

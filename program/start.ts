@@ -10,14 +10,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { bootstrap, BootstrapResult, RunningEmulator, startEmulator } from "../emulator";
 import { openOfflineStack } from "../scripts/offline";
 import { repoRoot } from "../scripts/paths";
 
 const root = repoRoot();
-const localDir = path.join(root, ".posthog-local");
-const stackName = "local";
+// Both overridable so tests can run the whole main job without touching a developer's demo.
+const localDir = process.env.POSTHOG_LOCAL_DIR ?? path.join(root, ".posthog-local");
+const stackName = process.env.PULUMI_POSTHOG_STACK ?? "local";
 const stackConfigFile = path.join(root, `Pulumi.${stackName}.yaml`);
 const layoutTemplate = path.join(root, "layouts", "local.yaml");
 
@@ -80,22 +81,29 @@ function remoteTarget(host: string): Target {
 
 /**
  * The stack config file is the team's layout. The first run writes it from the
- * template, pointing the template's main organization at the bootstrapped one; later
- * runs leave it as the user edited it.
+ * template, pointing the main organization at the bootstrapped one. Later runs leave
+ * it as the user edited it, except that a freshly bootstrapped posthog-local (its data
+ * folder was removed) gets its new organization id written into `main.existingId`.
  */
 function ensureStackConfig(target: Target): void {
-  if (fs.existsSync(stackConfigFile)) return;
+  const exists = fs.existsSync(stackConfigFile);
   if (!target.organizationId) {
+    if (exists) return;
     throw new Error(
       `${path.basename(stackConfigFile)} does not exist. Copy layouts/local.yaml to it and set ` +
         "posthog-layout:organizations.main.existingId to your PostHog organization's id.",
     );
   }
-  const template = parseYaml(fs.readFileSync(layoutTemplate, "utf8")) as { config: Record<string, unknown> };
-  const organizations = template.config["posthog-layout:organizations"] as Record<string, Record<string, unknown>>;
-  organizations.main = { ...organizations.main, existingId: target.organizationId };
-  fs.writeFileSync(stackConfigFile, stringifyYaml(template));
-  log(`Wrote ${path.basename(stackConfigFile)} from layouts/local.yaml: edit it to move projects or rotate tokens.`);
+  const document = parseDocument(fs.readFileSync(exists ? stackConfigFile : layoutTemplate, "utf8"));
+  const idPath = ["config", "posthog-layout:organizations", "main", "existingId"];
+  if (exists && document.getIn(idPath) === target.organizationId) return;
+  document.setIn(idPath, target.organizationId);
+  fs.writeFileSync(stackConfigFile, document.toString());
+  log(
+    exists
+      ? `Pointed ${path.basename(stackConfigFile)}'s main organization at the new posthog-local organization.`
+      : `Wrote ${path.basename(stackConfigFile)} from layouts/local.yaml: edit it to move projects or rotate tokens.`,
+  );
 }
 
 function mask(token: string): string {
@@ -132,7 +140,7 @@ async function main(): Promise<void> {
     const run = await openOfflineStack({
       workDir: root,
       stackName,
-      stateDir: path.join(root, ".pulumi-state"),
+      stateDir: path.join(localDir, "pulumi-state"),
       passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-posthog-local-demo",
       env: target.env,
     });

@@ -1,0 +1,56 @@
+/**
+ * The main job as a user runs it: `node dist/program/start.js` (what `npm start` runs
+ * after building), twice, against its own posthog-local in a temporary folder.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { repoRoot } from "../../scripts/paths";
+
+const root = repoRoot();
+const stackName = `start-test-${process.pid}`;
+const localDir = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-start-"));
+
+function runStart(): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, POSTHOG_LOCAL_DIR: localDir, PULUMI_POSTHOG_STACK: stackName };
+  delete env.POSTHOG_HOST;
+  delete env.POSTHOG_API_KEY;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(root, "dist", "program", "start.js")], { cwd: root, env, timeout: 240_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+afterAll(() => {
+  fs.rmSync(path.join(root, `Pulumi.${stackName}.yaml`), { force: true });
+  fs.rmSync(localDir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  test("provisions the layout on posthog-local and prints a masked summary", async () => {
+    const first = await runStart();
+    expect(first.stderr).not.toMatch(/error/i);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Bootstrapping posthog-local");
+    expect(first.stdout).toMatch(/Applied: \d+ create\./);
+    for (const key of ["main/localDevelopment", "main/staging", "main/production", "internal-tools", "labs-prototype"]) {
+      expect(first.stdout).toMatch(new RegExp(`^  ${key.replace("/", "\\/")}\\s+\\d+\\s`, "m"));
+    }
+    expect(first.stdout).toMatch(/phc_\w{4}…\w{4}/);
+    // No whole token, API key or password anywhere in the output.
+    expect(first.stdout).not.toMatch(/phc_[A-Za-z0-9_-]{20,}/);
+    expect(first.stdout).not.toMatch(/phx_[A-Za-z0-9_-]{20,}/);
+    const credentials = JSON.parse(fs.readFileSync(path.join(localDir, "credentials.json"), "utf8"));
+    expect(first.stdout).not.toContain(credentials.password);
+    expect(fs.statSync(path.join(localDir, "credentials.json")).mode & 0o077).toBe(0);
+  });
+
+  test("a second run changes nothing", async () => {
+    const second = await runStart();
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain("Bootstrapping posthog-local");
+    expect(second.stdout).toContain("No changes: the layout already matches the config.");
+  });
+});
