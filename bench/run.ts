@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: figures this project tracks. It reports; it never fails on a number.
+ *
+ * 1. The serialized provider: bytes of `__provider` per resource kind (every resource
+ *    of a stack carries one copy in its inputs and one in its outputs).
+ * 2. posthog-local: project creates and reads over loopback (latency percentiles,
+ *    requests per second) and the server process's memory.
+ * 3. The client: listing a large organization through pagination.
+ * 4. The real engine: `up` of the standard layout, then a no-change `preview`.
+ *
+ * Request loops are bounded in count and only target loopback.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { bootstrap, startEmulator } from "../emulator";
+import { createClient } from "../provider/client";
+import { providerStub, ResourceKind } from "../sdk/provider-stub";
+import { openOfflineStack } from "../scripts/offline";
+import { repoRoot } from "../scripts/paths";
+
+const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
+const READS = Number(process.env.BENCH_READS ?? 1000);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function report(name: string, value: string): void {
+  console.log(`${name.padEnd(52)} ${value}`);
+}
+
+async function timed(samples: number[], work: () => Promise<unknown>): Promise<void> {
+  const start = process.hrtime.bigint();
+  await work();
+  samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+
+function latency(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const total = samples.reduce((a, b) => a + b, 0);
+  return `p50 ${percentile(sorted, 50).toFixed(2)} ms, p95 ${percentile(sorted, 95).toFixed(2)} ms, ${((samples.length * 1000) / total).toFixed(0)} req/s`;
+}
+
+async function serializedProvider(): Promise<void> {
+  for (const kind of ["Organization", "Project", "ProjectToken"] as ResourceKind[]) {
+    const provider = providerStub(kind);
+    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+    report(`__provider size, ${kind}`, `${Buffer.byteLength(serialized.text)} bytes`);
+  }
+}
+
+async function emulatorAndClient(dir: string): Promise<void> {
+  const dbPath = path.join(dir, "bench.sqlite");
+  const admin = bootstrap({ dbPath, email: "bench@example.com", password: "bench-password-1", organizationName: "Bench", plan: "scale" });
+  const rssBefore = process.memoryUsage().rss;
+  const server = await startEmulator({ dbPath, rateLimit: false });
+  try {
+    const headers = { authorization: `Bearer ${admin.personalApiKey}`, "content-type": "application/json" };
+    const creates: number[] = [];
+    for (let i = 0; i < PROJECTS; i++) {
+      await timed(creates, async () => {
+        const response = await fetch(`${server.url}/api/organizations/${admin.organizationId}/projects/`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ name: `Bench project ${i}` }),
+        });
+        if (response.status !== 201) throw new Error(`create answered ${response.status}`);
+        await response.arrayBuffer();
+      });
+    }
+    report(`posthog-local: create project (${PROJECTS}x)`, latency(creates));
+
+    const reads: number[] = [];
+    for (let i = 0; i < READS; i++) {
+      await timed(reads, async () => {
+        const response = await fetch(`${server.url}/api/organizations/${admin.organizationId}/projects/${admin.defaultProjectId}/`, { headers });
+        await response.arrayBuffer();
+      });
+    }
+    report(`posthog-local: read project (${READS}x)`, latency(reads));
+    report("posthog-local: RSS growth of the process", `${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`);
+
+    const client = createClient({ host: server.url, apiKey: admin.personalApiKey });
+    const lists: number[] = [];
+    let count = 0;
+    for (let i = 0; i < 5; i++) {
+      await timed(lists, async () => {
+        count = (await client.projects.list(admin.organizationId)).length;
+      });
+    }
+    report(`client: list ${count} projects (paginated, 5x)`, latency(lists));
+  } finally {
+    await server.close();
+  }
+}
+
+async function engine(dir: string): Promise<void> {
+  const dbPath = path.join(dir, "engine.sqlite");
+  const admin = bootstrap({ dbPath, email: "bench@example.com", password: "bench-password-1", organizationName: "Bench", plan: "scale" });
+  const server = await startEmulator({ dbPath });
+  const run = await openOfflineStack({
+    workDir: path.join(repoRoot(), "examples", "standard-layout"),
+    stackName: `bench-${process.pid}`,
+    env: { POSTHOG_HOST: server.url, POSTHOG_API_KEY: admin.personalApiKey, POSTHOG_EMAIL: admin.email, POSTHOG_PASSWORD: admin.password },
+    config: { organizationId: { value: admin.organizationId }, protectProduction: { value: "false" } },
+  });
+  try {
+    let start = Date.now();
+    await run.stack.up();
+    report("engine: up of the standard layout (7 resources)", `${((Date.now() - start) / 1000).toFixed(1)} s`);
+    start = Date.now();
+    await run.stack.preview();
+    report("engine: preview with no changes", `${((Date.now() - start) / 1000).toFixed(1)} s`);
+    const state = JSON.stringify(await run.stack.exportStack());
+    report("engine: exported state of the standard layout", `${(Buffer.byteLength(state) / 1024).toFixed(1)} KiB`);
+    await run.stack.destroy();
+  } finally {
+    await run.dispose();
+    fs.rmSync(path.join(repoRoot(), "examples", "standard-layout", `Pulumi.bench-${process.pid}.yaml`), { force: true });
+    await server.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-posthog-bench-"));
+  console.log(`pulumi-posthog benchmarks (${os.cpus().length} cores, Node ${process.version})`);
+  try {
+    await serializedProvider();
+    await emulatorAndClient(dir);
+    await engine(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
