@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Writable } from "node:stream";
+import { openDatabase, type Db } from "./db/database";
+import type { EmulatorContext } from "./context";
+import { createRepositories } from "./repositories";
+import { RateLimiter } from "./auth/rate-limit";
+import { MAX_BODY_BYTES, registerBodyParser } from "./http/body";
+import { ApiError, errorHandler, errors, sendError } from "./http/errors";
+import { DEFAULT_RATE_LIMIT, type EmulatorOptions } from "./options";
+import { registerFaults } from "./plugins/faults";
+import { adminRoutes } from "./routes/admin";
+import { ingestionRoutes } from "./routes/ingestion";
+import { loginRoutes } from "./routes/login";
+import { memberRoutes } from "./routes/members";
+import { organizationRoutes } from "./routes/organizations";
+import { projectRoutes } from "./routes/projects";
+import { userRoutes } from "./routes/users";
+
+export interface BuildAppOptions extends Omit<EmulatorOptions, "host" | "port"> {
+  /** An already-open database to use instead of opening `dbPath`; the caller then closes it. */
+  database?: Db;
+  /** Where log lines go when `logger` is true (default stdout); tests use it to check for leaks. */
+  logStream?: Writable;
+}
+
+/** Only method and path: query strings can carry project tokens, and headers carry keys and cookies. */
+const logSerializers = {
+  req: (req: { method?: string; url?: string }) => ({
+    method: req.method,
+    url: (req.url ?? "").split("?")[0],
+  }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+};
+
+/**
+ * Builds the posthog-local application without listening (tests drive it with `app.inject()`;
+ * `startEmulator` listens). The database opened here is closed with the app.
+ */
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const db = options.database ?? openDatabase(options.dbPath);
+  const rate = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  const ctx: EmulatorContext = {
+    db,
+    repos: createRepositories(db),
+    rateLimiter: rate === false ? null : new RateLimiter(rate.perMinute, rate.perHour),
+    allowPersonalKeysOnSessionActions: options.allowPersonalKeysOnSessionActions ?? false,
+    faults: { ...(options.faults ?? {}) },
+  };
+  ctx.repos.sessions.deleteExpired();
+
+  const app = Fastify({
+    logger: options.logger
+      ? {
+          level: "info",
+          serializers: logSerializers,
+          ...(options.logStream ? { stream: options.logStream } : {}),
+        }
+      : false,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: MAX_BODY_BYTES,
+    // Undecodable paths (`%ZZ`) fail before routing; answer them in PostHog's error shape too.
+    frameworkErrors: (_error, _request, reply) =>
+      sendError(
+        reply,
+        new ApiError(400, {
+          type: "invalid_request",
+          code: "bad_request",
+          detail: "Malformed request path.",
+          attr: null,
+        }),
+      ),
+  });
+  app.decorate("emulator", ctx);
+  app.decorateRequest("principal", null);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => sendError(reply, errors.endpointNotFound()));
+  registerBodyParser(app);
+  app.register(async (scoped) => {
+    registerFaults(scoped, ctx);
+    loginRoutes(scoped);
+    userRoutes(scoped);
+    organizationRoutes(scoped);
+    memberRoutes(scoped);
+    projectRoutes(scoped);
+    ingestionRoutes(scoped);
+  });
+  app.register(async (scoped) => adminRoutes(scoped));
+  if (!options.database) app.addHook("onClose", async () => db.close());
+  return app;
+}

@@ -1,0 +1,52 @@
+import type { FastifyRequest } from "fastify";
+import type { EmulatorContext } from "../context";
+import { readCookies } from "../http/cookies";
+import { errors } from "../http/errors";
+import type { PersonalApiKey } from "../repositories/personal-api-keys";
+import type { UserRow } from "../repositories/users";
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfFailure } from "./session-cookies";
+
+export interface Principal {
+  user: UserRow;
+  /** The personal API key used, or null for a logged-in session. */
+  key: PersonalApiKey | null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== "string") return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/**
+ * Resolves the caller: a `Bearer` personal API key first (throttled per key), else a Django-like
+ * session whose unsafe requests must pass the CSRF double-submit check. Throws PostHog's 401/403/429.
+ */
+export function authenticate(ctx: EmulatorContext, request: FastifyRequest): Principal {
+  if (request.principal) return request.principal;
+  const token = bearerToken(request);
+  if (token !== null) {
+    const key = ctx.repos.keys.findByRaw(token);
+    const user = key ? ctx.repos.users.byId(key.userId) : undefined;
+    if (!key || !user) throw errors.invalidPersonalKey();
+    const wait = ctx.rateLimiter?.hit(key.id) ?? null;
+    if (wait !== null) throw errors.throttled(wait);
+    request.principal = { user, key };
+    return request.principal;
+  }
+  const cookies = readCookies(request);
+  const sessionValue = cookies[SESSION_COOKIE];
+  const session = sessionValue ? ctx.repos.sessions.get(sessionValue) : undefined;
+  const user = session?.user_id ? ctx.repos.users.byId(session.user_id) : undefined;
+  if (!user) throw errors.notAuthenticated();
+  if (!SAFE_METHODS.has(request.method)) {
+    const header = request.headers[CSRF_HEADER];
+    const failure = csrfFailure(cookies[CSRF_COOKIE], typeof header === "string" ? header : undefined);
+    if (failure) throw errors.permissionDenied(`CSRF Failed: ${failure}`);
+  }
+  request.principal = { user, key: null };
+  return request.principal;
+}

@@ -1,0 +1,38 @@
+/** Fault injection for tests of retry and recovery logic. All fields optional; `{}` means no faults. */
+export interface FaultOptions {
+  /** Probability 0..1 that a request is answered with `errorStatus` before it touches any data. */
+  errorRate?: number;
+  /** Status for injected errors; default 500. 429 and 503 carry `Retry-After: 1`. */
+  errorStatus?: number;
+  /** Added before every request is handled, in milliseconds. */
+  latencyMs?: number;
+  /** Probability 0..1 that a request which changed data is committed and then its socket destroyed unanswered. */
+  dropResponseAfterCommit?: number;
+  /** Optional regular expression; faults only apply to request paths it matches. */
+  paths?: string;
+}
+
+export interface EmulatorOptions {
+  /** SQLite file, created if missing; ":memory:" is allowed for unit use. */
+  dbPath: string;
+  /** Default "127.0.0.1". Only loopback addresses are accepted. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Per personal API key; default 480/minute and 4800/hour; `false` switches limiting off. */
+  rateLimit?: { perMinute: number; perHour: number } | false;
+  /** Default false: `reset_token` and `change_organization` refuse `phx_` keys with PostHog's 403. */
+  allowPersonalKeysOnSessionActions?: boolean;
+  /** Initial faults; also settable at runtime with `PUT /_admin/faults`. */
+  faults?: FaultOptions;
+  /** Fastify request logging, default false. Secrets are never logged. */
+  logger?: boolean;
+}
+
+export const DEFAULT_RATE_LIMIT = { perMinute: 480, perHour: 4800 } as const;
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}

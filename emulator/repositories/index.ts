@@ -1,0 +1,30 @@
+import type { Db } from "../db/database";
+import { EventRepository } from "./events";
+import { MemberRepository } from "./members";
+import { OrganizationRepository } from "./organizations";
+import { PersonalApiKeyRepository } from "./personal-api-keys";
+import { ProjectRepository } from "./projects";
+import { SessionRepository } from "./sessions";
+import { UserRepository } from "./users";
+
+export interface Repositories {
+  users: UserRepository;
+  organizations: OrganizationRepository;
+  members: MemberRepository;
+  projects: ProjectRepository;
+  keys: PersonalApiKeyRepository;
+  sessions: SessionRepository;
+  events: EventRepository;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    users: new UserRepository(db),
+    organizations: new OrganizationRepository(db),
+    members: new MemberRepository(db),
+    projects: new ProjectRepository(db),
+    keys: new PersonalApiKeyRepository(db),
+    sessions: new SessionRepository(db),
+    events: new EventRepository(db),
+  };
+}
