@@ -8,4 +8,5 @@ module.exports = {
   testTimeout: 300000,
   // Two cores: running the engine in several workers at once only makes everything slower.
   maxWorkers: 2,
+  reporters: ["default", "<rootDir>/test/summary-reporter.js"],
 };
