@@ -24,7 +24,10 @@ interface ProjectSummary {
 }
 
 const organizationIds: Record<string, pulumi.Input<string>> = {};
-const organizationSummaries: Record<string, { id: pulumi.Input<string>; name: pulumi.Input<string>; managed: boolean }> = {};
+const organizationSummaries: Record<
+  string,
+  { id: pulumi.Input<string>; name: pulumi.Input<string>; managed: boolean }
+> = {};
 const projectSummaries: Record<string, ProjectSummary> = {};
 
 for (const [key, entry] of Object.entries(layout.organizations)) {
@@ -56,7 +59,9 @@ for (const [key, entry] of Object.entries(layout.organizations)) {
     protectProduction: standard.protectProduction,
     tokenRotation: standard.tokenRotation,
   });
-  for (const [environment, outputs] of Object.entries(environments.environments) as Array<[string, posthog.EnvironmentOutputs]>) {
+  for (const [environment, outputs] of Object.entries(environments.environments) as Array<
+    [string, posthog.EnvironmentOutputs]
+  >) {
     projectSummaries[`${key}/${environment}`] = {
       id: outputs.projectId,
       name: outputs.name,
@@ -79,11 +84,21 @@ for (const [key, entry] of Object.entries(layout.projects)) {
     },
     { protect: entry.protect ?? false },
   );
-  const token = new posthog.ProjectToken(`${key}-token`, {
-    projectId: project.id,
-    keepers: entry.tokenRotation === undefined ? {} : { rotation: entry.tokenRotation },
-  });
-  projectSummaries[key] = { id: project.id, name: project.name, organization: entry.organization, token: token.token };
+  // A protected project's token is protected too: deleting a token revokes it.
+  const token = new posthog.ProjectToken(
+    `${key}-token`,
+    {
+      projectId: project.id,
+      keepers: entry.tokenRotation === undefined ? {} : { rotation: entry.tokenRotation },
+    },
+    { protect: entry.protect ?? false },
+  );
+  projectSummaries[key] = {
+    id: project.id,
+    name: project.name,
+    organization: entry.organization,
+    token: token.token,
+  };
 }
 
 export const organizations = organizationSummaries;

@@ -32,7 +32,13 @@ export interface StandardProjectsArgs {
    * Without it, the provider finds the project named "Default project" when it creates.
    */
   defaultProjectId?: pulumi.Input<number>;
-  /** Protects the Production project from deletion (`pulumi destroy` refuses). Defaults to true. */
+  /**
+   * Protects the Production project and its token (`pulumi destroy` refuses, and no
+   * change may replace them). Defaults to true. The token is protected too because
+   * deleting a token revokes it: a destroy that stops at the protected project would
+   * otherwise already have cut off production ingestion. To rotate Production's token,
+   * set this to false for that update, then back.
+   */
   protectProduction?: boolean;
   /** Per-environment rotation values: changing one rotates that environment's token. */
   tokenRotation?: Partial<Record<Environment, string>>;
@@ -67,6 +73,7 @@ export class StandardProjects extends pulumi.ComponentResource {
 
     for (const environment of ENVIRONMENTS) {
       const adopting = adopt === environment;
+      const protect = environment === "production" ? (args.protectProduction ?? true) : undefined;
       const project = new Project(
         `${name}-${kebab(environment)}`,
         {
@@ -76,13 +83,13 @@ export class StandardProjects extends pulumi.ComponentResource {
           existingProjectId: adopting ? args.defaultProjectId : undefined,
           adoptDefaultProject: adopting && args.defaultProjectId === undefined ? true : undefined,
         },
-        { parent: this, protect: environment === "production" ? (args.protectProduction ?? true) : undefined },
+        { parent: this, protect },
       );
       const rotation = args.tokenRotation?.[environment];
       const token = new ProjectToken(
         `${name}-${kebab(environment)}-token`,
         { projectId: project.id, keepers: rotation === undefined ? {} : { rotation } },
-        { parent: this },
+        { parent: this, protect },
       );
       projects[environment] = project;
       tokens[environment] = token;
