@@ -54,9 +54,19 @@ describe("reviewing a layout change with pulumi preview --diff", () => {
     });
     const result = await run.stack.up();
     expect(result.summary.result).toBe("succeeded");
-    const projects = await api(emulator.url, emulator.admin.personalApiKey, "GET", `/api/organizations/${mainId}/projects/`);
+    const projects = await api(
+      emulator.url,
+      emulator.admin.personalApiKey,
+      "GET",
+      `/api/organizations/${mainId}/projects/`,
+    );
     for (const project of projects.body.results as Array<{ id: number }>) {
-      const full = await api(emulator.url, emulator.admin.personalApiKey, "GET", `/api/organizations/${mainId}/projects/${project.id}/`);
+      const full = await api(
+        emulator.url,
+        emulator.admin.personalApiKey,
+        "GET",
+        `/api/organizations/${mainId}/projects/${project.id}/`,
+      );
       tokens.push(String(full.body.api_token));
     }
 
@@ -81,7 +91,8 @@ describe("reviewing a layout change with pulumi preview --diff", () => {
   /** The lines of the preview that belong to one resource, from its header to the next resource's. */
   function block(type: string, name: string): string {
     const lines = preview.split("\n");
-    const isHeader = (line: string) => /^\s*(\+-|[-+~])?\s*pulumi[-:][\w/:-]+: \(/.test(line) || /^\s*--outputs:--/.test(line);
+    const isHeader = (line: string) =>
+      /^\s*(\+-|[-+~])?\s*pulumi[-:][\w/:-]+: \(/.test(line) || /^\s*--outputs:--/.test(line);
     const urnLine = lines.findIndex((line) => line.includes(`${type}::${name}]`));
     expect(urnLine).toBeGreaterThan(0);
     let start = urnLine;
