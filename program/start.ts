@@ -1,6 +1,7 @@
 /**
  * `npm start`: provisions the layout declared in `Pulumi.local.yaml` with the real
- * Pulumi engine, then prints a summary.
+ * Pulumi engine, then prints a summary. `npm run preview` (`--preview`) only shows
+ * what `npm start` would change, as `pulumi preview --diff` prints it for a reviewer.
  *
  * Without POSTHOG_HOST it runs against posthog-local (the emulator in this package),
  * persisted in `.posthog-local/`, bootstrapping a user, an organization on a plan that
@@ -41,7 +42,9 @@ async function localTarget(): Promise<Target> {
   if (fs.existsSync(credentialsFile)) {
     credentials = JSON.parse(fs.readFileSync(credentialsFile, "utf8")) as BootstrapResult;
   } else {
-    log("Bootstrapping posthog-local: a user, an organization on a multi-project plan and a personal API key.");
+    log(
+      "Bootstrapping posthog-local: a user, an organization on a multi-project plan and a personal API key.",
+    );
     credentials = bootstrap({
       dbPath,
       email: "owner@example.com",
@@ -69,7 +72,9 @@ async function localTarget(): Promise<Target> {
 
 function remoteTarget(host: string): Target {
   if (!process.env.POSTHOG_API_KEY) {
-    throw new Error("POSTHOG_HOST is set but POSTHOG_API_KEY is not: create a personal API key in PostHog and export it.");
+    throw new Error(
+      "POSTHOG_HOST is set but POSTHOG_API_KEY is not: create a personal API key in PostHog and export it.",
+    );
   }
   const env: Record<string, string> = { POSTHOG_HOST: host };
   for (const name of ["POSTHOG_API_KEY", "POSTHOG_EMAIL", "POSTHOG_PASSWORD", "POSTHOG_TOTP_SECRET"]) {
@@ -119,7 +124,9 @@ function printSummary(summary: Summary): void {
   log("");
   log("Organizations");
   for (const [key, org] of Object.entries(summary.organizations ?? {})) {
-    log(`  ${key.padEnd(24)} ${org.id}  ${org.managed ? org.name : "(existing organization, not managed here)"}`);
+    log(
+      `  ${key.padEnd(24)} ${org.id}  ${org.managed ? org.name : "(existing organization, not managed here)"}`,
+    );
   }
   log("");
   log("Projects");
@@ -144,12 +151,23 @@ async function main(): Promise<void> {
       passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-posthog-local-demo",
       env: target.env,
     });
+    if (process.argv.includes("--preview")) {
+      log(`Running pulumi preview --diff on stack "${stackName}" against ${target.host} ...`);
+      const preview = await run.cli(["preview", "--diff", "--color", "never"]);
+      process.stdout.write(preview.stdout);
+      if (preview.code !== 0) throw new Error(`pulumi preview failed:\n${preview.stderr}`);
+      return;
+    }
     log(`Running pulumi up on stack "${stackName}" against ${target.host} ...`);
     const result = await run.stack.up({ onOutput: (out) => process.stdout.write(out), color: "never" });
     const changes = Object.entries(result.summary.resourceChanges ?? {})
       .filter(([op]) => op !== "same")
       .map(([op, count]) => `${count} ${op}`);
-    log(changes.length === 0 ? "No changes: the layout already matches the config." : `Applied: ${changes.join(", ")}.`);
+    log(
+      changes.length === 0
+        ? "No changes: the layout already matches the config."
+        : `Applied: ${changes.join(", ")}.`,
+    );
     const outputs = await run.stack.outputs();
     printSummary({
       organizations: outputs.organizations?.value as Summary["organizations"],
