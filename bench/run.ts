@@ -53,7 +53,13 @@ async function serializedProvider(): Promise<void> {
 
 async function emulatorAndClient(dir: string): Promise<void> {
   const dbPath = path.join(dir, "bench.sqlite");
-  const admin = bootstrap({ dbPath, email: "bench@example.com", password: "bench-password-1", organizationName: "Bench", plan: "scale" });
+  const admin = bootstrap({
+    dbPath,
+    email: "bench@example.com",
+    password: "bench-password-1",
+    organizationName: "Bench",
+    plan: "scale",
+  });
   const rssBefore = process.memoryUsage().rss;
   const server = await startEmulator({ dbPath, rateLimit: false });
   try {
@@ -75,12 +81,18 @@ async function emulatorAndClient(dir: string): Promise<void> {
     const reads: number[] = [];
     for (let i = 0; i < READS; i++) {
       await timed(reads, async () => {
-        const response = await fetch(`${server.url}/api/organizations/${admin.organizationId}/projects/${admin.defaultProjectId}/`, { headers });
+        const response = await fetch(
+          `${server.url}/api/organizations/${admin.organizationId}/projects/${admin.defaultProjectId}/`,
+          { headers },
+        );
         await response.arrayBuffer();
       });
     }
     report(`posthog-local: read project (${READS}x)`, latency(reads));
-    report("posthog-local: RSS growth of the process", `${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`);
+    report(
+      "posthog-local: RSS growth of the process",
+      `${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`,
+    );
 
     const client = createClient({ host: server.url, apiKey: admin.personalApiKey });
     const lists: number[] = [];
@@ -98,27 +110,46 @@ async function emulatorAndClient(dir: string): Promise<void> {
 
 async function engine(dir: string): Promise<void> {
   const dbPath = path.join(dir, "engine.sqlite");
-  const admin = bootstrap({ dbPath, email: "bench@example.com", password: "bench-password-1", organizationName: "Bench", plan: "scale" });
+  const admin = bootstrap({
+    dbPath,
+    email: "bench@example.com",
+    password: "bench-password-1",
+    organizationName: "Bench",
+    plan: "scale",
+  });
   const server = await startEmulator({ dbPath });
   const run = await openOfflineStack({
     workDir: path.join(repoRoot(), "examples", "standard-layout"),
     stackName: `bench-${process.pid}`,
-    env: { POSTHOG_HOST: server.url, POSTHOG_API_KEY: admin.personalApiKey, POSTHOG_EMAIL: admin.email, POSTHOG_PASSWORD: admin.password },
+    env: {
+      POSTHOG_HOST: server.url,
+      POSTHOG_API_KEY: admin.personalApiKey,
+      POSTHOG_EMAIL: admin.email,
+      POSTHOG_PASSWORD: admin.password,
+    },
     config: { organizationId: { value: admin.organizationId }, protectProduction: { value: "false" } },
   });
   try {
     let start = Date.now();
     await run.stack.up();
-    report("engine: up of the standard layout (7 resources)", `${((Date.now() - start) / 1000).toFixed(1)} s`);
+    report(
+      "engine: up of the standard layout (7 resources)",
+      `${((Date.now() - start) / 1000).toFixed(1)} s`,
+    );
     start = Date.now();
     await run.stack.preview();
     report("engine: preview with no changes", `${((Date.now() - start) / 1000).toFixed(1)} s`);
     const state = JSON.stringify(await run.stack.exportStack());
-    report("engine: exported state of the standard layout", `${(Buffer.byteLength(state) / 1024).toFixed(1)} KiB`);
+    report(
+      "engine: exported state of the standard layout",
+      `${(Buffer.byteLength(state) / 1024).toFixed(1)} KiB`,
+    );
     await run.stack.destroy();
   } finally {
     await run.dispose();
-    fs.rmSync(path.join(repoRoot(), "examples", "standard-layout", `Pulumi.bench-${process.pid}.yaml`), { force: true });
+    fs.rmSync(path.join(repoRoot(), "examples", "standard-layout", `Pulumi.bench-${process.pid}.yaml`), {
+      force: true,
+    });
     await server.close();
   }
 }

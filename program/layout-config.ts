@@ -32,7 +32,11 @@ const standardLayoutSchema = z
     protectProduction: z.boolean().optional(),
     /** Change any environment's value to rotate that environment's token. */
     tokenRotation: z
-      .object({ localDevelopment: z.string().optional(), staging: z.string().optional(), production: z.string().optional() })
+      .object({
+        localDevelopment: z.string().optional(),
+        staging: z.string().optional(),
+        production: z.string().optional(),
+      })
       .strict()
       .optional(),
   })
@@ -49,7 +53,8 @@ const organizationSchema = z
   })
   .strict()
   .refine((org) => (org.name === undefined) !== (org.existingId === undefined), {
-    message: "set exactly one of `name` (create and manage an organization) or `existingId` (use an existing one)",
+    message:
+      "set exactly one of `name` (create and manage an organization) or `existingId` (use an existing one)",
   });
 
 const projectSchema = z
@@ -74,7 +79,8 @@ const projectSchema = z
   });
 
 const KEY = /^[a-z][a-z0-9-]*$/;
-const keyMessage = "keys are lower-case letters, digits and dashes, starting with a letter (they name Pulumi resources)";
+const keyMessage =
+  "keys are lower-case letters, digits and dashes, starting with a letter (they name Pulumi resources)";
 
 export const layoutSchema = z
   .object({
@@ -109,7 +115,9 @@ export type ProjectEntry = Layout["projects"][string];
 /** Thrown for an invalid layout; the message lists every problem with its config key. */
 export class LayoutConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The stack config of the PostHog layout is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `The stack config of the PostHog layout is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.name = "LayoutConfigError";
   }
 }

@@ -44,7 +44,9 @@ export async function ensureEngine(log: Log = (line) => process.stderr.write(`${
     const binDir = path.join(fromEnv, "bin");
     if (isCompleteEngine(binDir)) return { root: fromEnv, binDir, source: "env" };
     if (!isBuildable()) {
-      throw new Error(`${ENGINE_DIR_ENV}=${fromEnv} has no complete engine in ${binDir}, and Go is not installed to build one.`);
+      throw new Error(
+        `${ENGINE_DIR_ENV}=${fromEnv} has no complete engine in ${binDir}, and Go is not installed to build one.`,
+      );
     }
     return build(fromEnv, log);
   }
@@ -53,7 +55,8 @@ export async function ensureEngine(log: Log = (line) => process.stderr.write(`${
   if (onPath) return onPath;
 
   const root = path.join(cacheHome(), "pulumi-posthog", "engine", `${PULUMI_VERSION}-${wrapperHash()}`);
-  if (isCompleteEngine(path.join(root, "bin"))) return { root, binDir: path.join(root, "bin"), source: "cache" };
+  if (isCompleteEngine(path.join(root, "bin")))
+    return { root, binDir: path.join(root, "bin"), source: "cache" };
   return build(root, log);
 }
 
@@ -71,7 +74,9 @@ function wrapperHash(): string {
 }
 
 function isCompleteEngine(binDir: string): boolean {
-  return ["pulumi", "pulumi-language-nodejs", PLUGIN_SCRIPT].every((name) => isExecutable(path.join(binDir, name)));
+  return ["pulumi", "pulumi-language-nodejs", PLUGIN_SCRIPT].every((name) =>
+    isExecutable(path.join(binDir, name)),
+  );
 }
 
 function isExecutable(file: string): boolean {
@@ -162,7 +167,9 @@ async function build(root: string, log: Log): Promise<Engine> {
   const stagingBin = path.join(staging, "bin");
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(stagingBin, { recursive: true });
-  log(`Building the Pulumi engine ${PULUMI_VERSION} from the Go module proxy into ${root} (first time only; several minutes on two cores).`);
+  log(
+    `Building the Pulumi engine ${PULUMI_VERSION} from the Go module proxy into ${root} (first time only; several minutes on two cores).`,
+  );
 
   const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}`;
   const targets: Array<[string, string]> = [
@@ -176,7 +183,8 @@ async function build(root: string, log: Log): Promise<Engine> {
     fs.copyFileSync(pluginScriptFromSdk(), path.join(stagingBin, PLUGIN_SCRIPT));
     fs.chmodSync(path.join(stagingBin, PLUGIN_SCRIPT), 0o755);
     const printed = execFileSync(path.join(stagingBin, "pulumi"), ["version"], { encoding: "utf8" }).trim();
-    if (printed !== PULUMI_VERSION) throw new Error(`the built CLI reports version "${printed}", expected ${PULUMI_VERSION}`);
+    if (printed !== PULUMI_VERSION)
+      throw new Error(`the built CLI reports version "${printed}", expected ${PULUMI_VERSION}`);
 
     // Another process may have finished the same build meanwhile; either result is good.
     if (isCompleteEngine(path.join(root, "bin"))) {
@@ -200,7 +208,14 @@ function elapsed(since: number): string {
 }
 
 /** Runs one `go build -v`, reporting how many packages it has compiled as it goes. */
-function goBuild(name: string, pkg: string, output: string, ldflags: string, log: Log, started: number): Promise<void> {
+function goBuild(
+  name: string,
+  pkg: string,
+  output: string,
+  ldflags: string,
+  log: Log,
+  started: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("go", ["build", "-v", "-trimpath", "-ldflags", ldflags, "-o", output, pkg], {
       cwd: wrapperDir,
@@ -240,7 +255,9 @@ function goBuild(name: string, pkg: string, output: string, ldflags: string, log
 if (require.main === module) {
   ensureEngine()
     .then((engine) => {
-      const version = execFileSync(path.join(engine.binDir, "pulumi"), ["version"], { encoding: "utf8" }).trim();
+      const version = execFileSync(path.join(engine.binDir, "pulumi"), ["version"], {
+        encoding: "utf8",
+      }).trim();
       console.log(`Pulumi engine ${version} (${engine.source}): ${engine.binDir}`);
     })
     .catch((error: unknown) => {

@@ -9,7 +9,8 @@ export function repoRoot(): string {
   let dir = __dirname;
   for (;;) {
     const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-posthog") return dir;
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === "pulumi-posthog")
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`pulumi-posthog's package.json was not found above ${__dirname}`);
     dir = parent;

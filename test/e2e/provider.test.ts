@@ -66,7 +66,12 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
     expect(result.outputs.projectToken.secret).toBe(true);
     expect(result.outputs.organizationSlug.value).toBe("e2e-managed-org");
 
-    const project = await api(emulator.url, key(), "GET", `/api/organizations/${sourceOrganizationId}/projects/${projectId}/`);
+    const project = await api(
+      emulator.url,
+      key(),
+      "GET",
+      `/api/organizations/${sourceOrganizationId}/projects/${projectId}/`,
+    );
     expect(project.status).toBe(200);
     expect(project.body.name).toBe("E2E App");
     expect(project.body.timezone).toBe("Europe/Berlin");
@@ -95,7 +100,12 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
 
     const result = await run.stack.up();
     expect(result.summary.resourceChanges).toEqual({ same: 3, update: 1 });
-    const project = await api(emulator.url, key(), "GET", `/api/organizations/${sourceOrganizationId}/projects/${projectId}/`);
+    const project = await api(
+      emulator.url,
+      key(),
+      "GET",
+      `/api/organizations/${sourceOrganizationId}/projects/${projectId}/`,
+    );
     expect(project.body.name).toBe("E2E App Renamed");
   });
 
@@ -114,7 +124,12 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
     expect(String(result.outputs.projectId.value)).toBe(projectId);
     expect(result.outputs.projectOrganizationId.value).toBe(targetOrganizationId);
 
-    const moved = await api(emulator.url, key(), "GET", `/api/organizations/${targetOrganizationId}/projects/${projectId}/`);
+    const moved = await api(
+      emulator.url,
+      key(),
+      "GET",
+      `/api/organizations/${targetOrganizationId}/projects/${projectId}/`,
+    );
     expect(moved.status).toBe(200);
     expect(moved.body.organization).toBe(targetOrganizationId);
     expect(moved.body.api_token).toBe(tokensSeen[0]);
@@ -135,7 +150,12 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
     const newToken = String(result.outputs.projectToken.value);
     expect(newToken).toMatch(/^phc_/);
     expect(newToken).not.toBe(tokensSeen[0]);
-    const project = await api(emulator.url, key(), "GET", `/api/organizations/${targetOrganizationId}/projects/${projectId}/`);
+    const project = await api(
+      emulator.url,
+      key(),
+      "GET",
+      `/api/organizations/${targetOrganizationId}/projects/${projectId}/`,
+    );
     expect(project.body.api_token).toBe(newToken);
     tokensSeen.push(newToken);
 
@@ -162,7 +182,12 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
   });
 
   test("refresh drops a project deleted outside Pulumi, and its token", async () => {
-    const deleted = await api(emulator.url, key(), "DELETE", `/api/organizations/${targetOrganizationId}/projects/${projectId}/`);
+    const deleted = await api(
+      emulator.url,
+      key(),
+      "DELETE",
+      `/api/organizations/${targetOrganizationId}/projects/${projectId}/`,
+    );
     expect(deleted.status).toBe(204);
 
     const result = await run.stack.refresh();
@@ -177,8 +202,15 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
   test("destroy leaves nothing of the stack on PostHog", async () => {
     const result = await run.stack.destroy();
     expect(result.summary.result).toBe("succeeded");
-    expect((await api(emulator.url, key(), "GET", `/api/organizations/${managedOrganizationId}/`)).status).toBe(404);
-    const project = await api(emulator.url, key(), "GET", `/api/organizations/${targetOrganizationId}/projects/${projectId}/`);
+    expect(
+      (await api(emulator.url, key(), "GET", `/api/organizations/${managedOrganizationId}/`)).status,
+    ).toBe(404);
+    const project = await api(
+      emulator.url,
+      key(),
+      "GET",
+      `/api/organizations/${targetOrganizationId}/projects/${projectId}/`,
+    );
     expect(project.status === 404 || project.body.is_pending_deletion === true).toBe(true);
     const state = await run.stack.exportStack();
     expect(state.deployment.resources ?? []).toHaveLength(0);

@@ -17,7 +17,9 @@ describe("the real Pulumi engine, offline", () => {
   });
 
   test("is the pinned CLI version", () => {
-    const printed = execFileSync(path.join(run.engine.binDir, "pulumi"), ["version"], { encoding: "utf8" }).trim();
+    const printed = execFileSync(path.join(run.engine.binDir, "pulumi"), ["version"], {
+      encoding: "utf8",
+    }).trim();
     expect(printed).toBe(PULUMI_VERSION);
   });
 

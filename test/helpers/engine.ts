@@ -17,7 +17,10 @@ export interface ResourceStep {
  * keys (pulumi/pulumi's cmd/dynamic-provider leaves `diffs` empty), so the changed keys
  * are worked out from the step's old and new inputs, as the CLI's diff display does.
  */
-function changedInputs(oldInputs: Record<string, unknown> = {}, newInputs: Record<string, unknown> = {}): string[] {
+function changedInputs(
+  oldInputs: Record<string, unknown> = {},
+  newInputs: Record<string, unknown> = {},
+): string[] {
   const keys = new Set([...Object.keys(oldInputs), ...Object.keys(newInputs)]);
   keys.delete("__provider");
   return [...keys].filter((k) => JSON.stringify(oldInputs[k]) !== JSON.stringify(newInputs[k])).sort();
@@ -81,7 +84,8 @@ export async function api(
 /** Creates an organization through the API and lifts it to the multi-project plan with the admin route. */
 export async function createScaleOrganization(host: string, key: string, name: string): Promise<string> {
   const created = await api(host, key, "POST", "/api/organizations/", { name });
-  if (created.status !== 201) throw new Error(`creating organization ${name}: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`creating organization ${name}: ${created.status} ${JSON.stringify(created.body)}`);
   const id = String(created.body.id);
   const upgraded = await fetch(`${host}/_admin/organizations/${id}/plan`, {
     method: "PUT",

@@ -15,7 +15,10 @@ function problemsOf(raw: { organizations: unknown; projects: unknown }): string[
 describe("the root program's stack config", () => {
   test("accepts existing and managed organizations with projects", () => {
     const layout = parseLayout({
-      organizations: { main: { existingId: ORG_ID, standardLayout: { adoptDefaultProject: "production" } }, labs: { name: "Labs" } },
+      organizations: {
+        main: { existingId: ORG_ID, standardLayout: { adoptDefaultProject: "production" } },
+        labs: { name: "Labs" },
+      },
       projects: { web: { organization: "labs", name: "Web", tokenRotation: "2026-11" } },
     });
     expect(layout.organizations.main.existingId).toBe(ORG_ID);
@@ -24,12 +27,20 @@ describe("the root program's stack config", () => {
 
   test("names the config key of a project pointing at an undeclared organization", () => {
     expect(
-      problemsOf({ organizations: { main: { existingId: ORG_ID } }, projects: { web: { organization: "mian", name: "Web" } } }),
-    ).toEqual(['posthog-layout:projects.web.organization: unknown organization "mian"; declared organizations: main']);
+      problemsOf({
+        organizations: { main: { existingId: ORG_ID } },
+        projects: { web: { organization: "mian", name: "Web" } },
+      }),
+    ).toEqual([
+      'posthog-layout:projects.web.organization: unknown organization "mian"; declared organizations: main',
+    ]);
   });
 
   test("requires exactly one of name and existingId for an organization", () => {
-    const [problem] = problemsOf({ organizations: { main: { name: "A", existingId: ORG_ID } }, projects: {} });
+    const [problem] = problemsOf({
+      organizations: { main: { name: "A", existingId: ORG_ID } },
+      projects: {},
+    });
     expect(problem).toMatch(/^posthog-layout:organizations\.main: set exactly one of `name`/);
   });
 
@@ -40,19 +51,27 @@ describe("the root program's stack config", () => {
     });
     expect(problems.some((p) => p.startsWith("posthog-layout:organizations.main.existingId:"))).toBe(true);
     expect(problems.some((p) => p.startsWith("posthog-layout:projects.web.name:"))).toBe(true);
-    expect(problems.some((p) => p.startsWith("posthog-layout:projects.web") && p.includes("colour"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("posthog-layout:projects.web") && p.includes("colour"))).toBe(
+      true,
+    );
   });
 
   test("refuses resource-unfriendly keys and an empty organization list", () => {
-    expect(problemsOf({ organizations: { Main_Org: { name: "A" } }, projects: {} })[0]).toMatch(/lower-case letters/);
+    expect(problemsOf({ organizations: { Main_Org: { name: "A" } }, projects: {} })[0]).toMatch(
+      /lower-case letters/,
+    );
     expect(problemsOf({ organizations: {}, projects: {} })[0]).toMatch(/declare at least one organization/);
   });
 
   test("refuses adopting by id and the default project at once", () => {
     const [problem] = problemsOf({
       organizations: { main: { existingId: ORG_ID } },
-      projects: { web: { organization: "main", name: "Web", existingProjectId: 3, adoptDefaultProject: true } },
+      projects: {
+        web: { organization: "main", name: "Web", existingProjectId: 3, adoptDefaultProject: true },
+      },
     });
-    expect(problem).toBe("posthog-layout:projects.web.adoptDefaultProject: set either `existingProjectId` or `adoptDefaultProject`, not both");
+    expect(problem).toBe(
+      "posthog-layout:projects.web.adoptDefaultProject: set either `existingProjectId` or `adoptDefaultProject`, not both",
+    );
   });
 });

@@ -13,12 +13,20 @@ const stackName = `start-test-${process.pid}`;
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-start-"));
 
 function runStart(): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, POSTHOG_LOCAL_DIR: localDir, PULUMI_POSTHOG_STACK: stackName };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    POSTHOG_LOCAL_DIR: localDir,
+    PULUMI_POSTHOG_STACK: stackName,
+  };
   delete env.POSTHOG_HOST;
   delete env.POSTHOG_API_KEY;
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, "dist", "program", "start.js")], { cwd: root, env, timeout: 240_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(root, "dist", "program", "start.js")],
+      { cwd: root, env, timeout: 240_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -35,7 +43,13 @@ describe("npm start", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Bootstrapping posthog-local");
     expect(first.stdout).toMatch(/Applied: \d+ create\./);
-    for (const key of ["main/localDevelopment", "main/staging", "main/production", "internal-tools", "labs-prototype"]) {
+    for (const key of [
+      "main/localDevelopment",
+      "main/staging",
+      "main/production",
+      "internal-tools",
+      "labs-prototype",
+    ]) {
       expect(first.stdout).toMatch(new RegExp(`^  ${key.replace("/", "\\/")}\\s+\\d+\\s`, "m"));
     }
     expect(first.stdout).toMatch(/phc_\w{4}…\w{4}/);
