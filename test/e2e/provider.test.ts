@@ -13,6 +13,8 @@ import {
   ingestedEvents,
   stepRecorder,
   stepsFor,
+  credentialsConfig,
+  tearDown,
 } from "../helpers/engine";
 
 const program = path.join(__dirname, "..", "fixtures", "provider-e2e");
@@ -36,10 +38,7 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
       workDir: program,
       stackName: `e2e-${process.pid}`,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: key(), secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
         organizationName: { value: "E2E Managed Org" },
         projectOrganizationId: { value: sourceOrganizationId },
         projectName: { value: "E2E App" },
@@ -48,13 +47,8 @@ describe("Organization, Project and ProjectToken with the real engine", () => {
     });
   });
 
-  afterAll(async () => {
-    try {
-      await run?.dispose();
-    } finally {
-      await emulator?.close();
-    }
-  });
+  // The last test destroys the stack; tearDown only removes it.
+  afterAll(() => tearDown(run, emulator, { destroy: false }));
 
   test("up creates the organization, the project and its token", async () => {
     const result = await run.stack.up();

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { api, stepRecorder, stepsFor } from "../helpers/engine";
+import { api, stepRecorder, stepsFor, credentialsConfig, tearDown } from "../helpers/engine";
 
 const program = path.join(__dirname, "..", "..", "examples", "adopt-existing");
 
@@ -35,26 +35,13 @@ describe("examples/adopt-existing", () => {
       workDir: program,
       stackName: `adopt-existing-${process.pid}`,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: key(), secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
         organizationId: { value: organizationId },
       },
     });
   });
 
-  afterAll(async () => {
-    try {
-      await run?.stack.destroy();
-    } finally {
-      try {
-        await run?.dispose();
-      } finally {
-        await emulator?.close();
-      }
-    }
-  });
+  afterAll(() => tearDown(run, emulator));
 
   test("up adopts the Default project as Production: same id, renamed, same token, no new project", async () => {
     const before = await projects();

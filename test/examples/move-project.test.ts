@@ -6,26 +6,17 @@
 import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { api, createScaleOrganization, stepRecorder, stepsFor } from "../helpers/engine";
+import {
+  api,
+  createScaleOrganization,
+  stepRecorder,
+  stepsFor,
+  credentialsConfig,
+  adminCall,
+  tearDown,
+} from "../helpers/engine";
 
 const program = path.join(__dirname, "..", "..", "examples", "move-project");
-
-/** A posthog-local admin route (loopback, no PostHog authentication). */
-async function adminCall(
-  host: string,
-  method: string,
-  route: string,
-  body: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${host}${route}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const parsed = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
 
 describe("examples/move-project", () => {
   let emulator: TestEmulator;
@@ -51,26 +42,13 @@ describe("examples/move-project", () => {
       workDir: program,
       stackName: `move-project-${process.pid}`,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: key(), secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
         organizationId: { value: orgA },
       },
     });
   });
 
-  afterAll(async () => {
-    try {
-      await run?.stack.destroy();
-    } finally {
-      try {
-        await run?.dispose();
-      } finally {
-        await emulator?.close();
-      }
-    }
-  });
+  afterAll(() => tearDown(run, emulator));
 
   test("up creates the project and adopts its token in organization A", async () => {
     const result = await run.stack.up();

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { api } from "../helpers/engine";
+import { api, credentialsConfig, tearDown } from "../helpers/engine";
 
 const program = path.join(__dirname, "..", "..", "examples", "multi-org");
 
@@ -31,25 +31,12 @@ describe("examples/multi-org", () => {
       workDir: program,
       stackName: `multi-org-${process.pid}`,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: key(), secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
       },
     });
   });
 
-  afterAll(async () => {
-    try {
-      if (run && !destroyed) await run.stack.destroy();
-    } finally {
-      try {
-        await run?.dispose();
-      } finally {
-        await emulator?.close();
-      }
-    }
-  });
+  afterAll(() => tearDown(run, emulator, { destroy: !destroyed }));
 
   test("up creates two organizations, each holding only its adopted default project", async () => {
     const before = await api(emulator.url, key(), "GET", "/api/organizations/");

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/offline";
 import { repoRoot } from "../../scripts/paths";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { api, createScaleOrganization } from "../helpers/engine";
+import { api, createScaleOrganization, credentialsConfig } from "../helpers/engine";
 
 const root = repoRoot();
 const stackName = `review-${process.pid}`;
@@ -44,10 +44,7 @@ describe("reviewing a layout change with pulumi preview --diff", () => {
       workDir: root,
       stackName,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: emulator.admin.personalApiKey, secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
         "posthog-layout:organizations": { value: JSON.stringify(layout(false).organizations) },
         "posthog-layout:projects": { value: JSON.stringify(layout(false).projects) },
       },

@@ -6,7 +6,15 @@
 import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { api, captureWithPostHogNode, ingestedEvents, stepRecorder, stepsFor } from "../helpers/engine";
+import {
+  api,
+  captureWithPostHogNode,
+  ingestedEvents,
+  stepRecorder,
+  stepsFor,
+  credentialsConfig,
+  tearDown,
+} from "../helpers/engine";
 
 const program = path.join(__dirname, "..", "..", "examples", "rotate-token");
 
@@ -28,27 +36,14 @@ describe("examples/rotate-token", () => {
       workDir: program,
       stackName: `rotate-token-${process.pid}`,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: key(), secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
         organizationId: { value: organizationId },
         now: { value: "2026-11-15" },
       },
     });
   });
 
-  afterAll(async () => {
-    try {
-      await run?.stack.destroy();
-    } finally {
-      try {
-        await run?.dispose();
-      } finally {
-        await emulator?.close();
-      }
-    }
-  });
+  afterAll(() => tearDown(run, emulator));
 
   test("up on 2026-11-15 creates the project and adopts its token with keeper 2026-11", async () => {
     const result = await run.stack.up();

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { api } from "../helpers/engine";
+import { api, credentialsConfig, tearDown } from "../helpers/engine";
 
 const program = path.join(__dirname, "..", "..", "examples", "standard-layout");
 
@@ -38,10 +38,7 @@ describe("examples/standard-layout", () => {
       workDir: program,
       stackName: `standard-layout-${process.pid}`,
       config: {
-        "posthog:host": { value: emulator.url },
-        "posthog:apiKey": { value: key(), secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
+        ...credentialsConfig(emulator),
         organizationId: { value: organizationId },
       },
     });
@@ -49,17 +46,13 @@ describe("examples/standard-layout", () => {
 
   afterAll(async () => {
     try {
+      // Production is protected: lift the protection so the stack can be destroyed.
       if (run && !destroyed) {
         await run.stack.setConfig("protectProduction", { value: "false" });
         await run.stack.up();
-        await run.stack.destroy();
       }
     } finally {
-      try {
-        await run?.dispose();
-      } finally {
-        await emulator?.close();
-      }
+      await tearDown(run, emulator, { destroy: !destroyed });
     }
   });
 

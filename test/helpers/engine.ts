@@ -1,5 +1,7 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { PostHog } from "posthog-node";
+import type { OfflineStack } from "../../scripts/offline";
+import type { TestEmulator } from "./emulator";
 
 /** One step the engine planned or took for a resource, as reported by its events. */
 export interface ResourceStep {
@@ -87,11 +89,55 @@ export async function createScaleOrganization(host: string, key: string, name: s
   if (created.status !== 201)
     throw new Error(`creating organization ${name}: ${created.status} ${JSON.stringify(created.body)}`);
   const id = String(created.body.id);
-  const upgraded = await fetch(`${host}/_admin/organizations/${id}/plan`, {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ plan: "scale" }),
-  });
-  if (!upgraded.ok) throw new Error(`upgrading organization ${name}: ${upgraded.status}`);
+  await adminCall(host, "PUT", `/_admin/organizations/${id}/plan`, { plan: "scale" });
   return id;
+}
+
+/**
+ * Stack config that points the provider at a test emulator as its owner: the API key
+ * and the session login, secrets encrypted in the stack's config.
+ */
+export function credentialsConfig(
+  emulator: TestEmulator,
+): Record<string, { value: string; secret?: boolean }> {
+  return {
+    "posthog:host": { value: emulator.url },
+    "posthog:apiKey": { value: emulator.admin.personalApiKey, secret: true },
+    "posthog:email": { value: emulator.admin.email },
+    "posthog:password": { value: emulator.admin.password, secret: true },
+  };
+}
+
+/** Destroys the stack (unless told not to), removes it and stops the emulator, whatever fails. */
+export async function tearDown(
+  run: OfflineStack | undefined,
+  emulator: TestEmulator | undefined,
+  options: { destroy?: boolean } = {},
+): Promise<void> {
+  try {
+    if (options.destroy ?? true) await run?.stack.destroy();
+  } finally {
+    try {
+      await run?.dispose();
+    } finally {
+      await emulator?.close();
+    }
+  }
+}
+
+/** A posthog-local admin route (loopback, no PostHog authentication); throws on an error status. */
+export async function adminCall(
+  host: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${host}${route}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const parsed = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed;
 }
