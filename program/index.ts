@@ -8,13 +8,23 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as posthog from "pulumi-posthog";
-import { CONFIG_NAMESPACE, parseLayout } from "./layout-config";
+import { CONFIG_NAMESPACE, LayoutConfigError, parseLayout } from "./layout-config";
 
 const config = new pulumi.Config(CONFIG_NAMESPACE);
-const layout = parseLayout({
-  organizations: config.getObject("organizations"),
-  projects: config.getObject("projects"),
-});
+const layout = readLayout();
+
+/** The validated layout; a config problem ends the run with its keys listed and no stack trace. */
+function readLayout() {
+  try {
+    return parseLayout({
+      organizations: config.getObject("organizations"),
+      projects: config.getObject("projects"),
+    });
+  } catch (error) {
+    if (error instanceof LayoutConfigError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+}
 
 interface ProjectSummary {
   id: pulumi.Output<string>;

@@ -1,4 +1,8 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { LayoutConfigError, parseLayout } from "../../program/layout-config";
+import { openOfflineStack } from "../../scripts/offline";
+import { repoRoot } from "../../scripts/paths";
 
 const ORG_ID = "0b7e4c1e-5f0a-4b5e-9a53-9a3f0f6f8c11";
 
@@ -73,5 +77,30 @@ describe("the root program's stack config", () => {
     expect(problem).toBe(
       "posthog-layout:projects.web.adoptDefaultProject: set either `existingProjectId` or `adoptDefaultProject`, not both",
     );
+  });
+});
+
+describe("a config problem through the real engine", () => {
+  test("fails the preview with the key to fix and no stack trace", async () => {
+    const stackName = `bad-config-${process.pid}`;
+    const run = await openOfflineStack({
+      workDir: repoRoot(),
+      stackName,
+      config: {
+        "posthog-layout:organizations": { value: JSON.stringify({ main: { existingId: ORG_ID } }) },
+        "posthog-layout:projects": { value: JSON.stringify({ web: { organization: "mian", name: "Web" } }) },
+      },
+    });
+    try {
+      const preview = await run.cli(["preview", "--color", "never"]);
+      expect(preview.code).not.toBe(0);
+      expect(preview.stdout).toContain(
+        'posthog-layout:projects.web.organization: unknown organization "mian"; declared organizations: main',
+      );
+      expect(preview.stdout).not.toMatch(/at parseLayout|LayoutConfigError/);
+    } finally {
+      await run.dispose();
+      fs.rmSync(path.join(repoRoot(), `Pulumi.${stackName}.yaml`), { force: true });
+    }
   });
 });
