@@ -107,4 +107,10 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_by_project ON events(project_id);
     `,
   },
+  {
+    version: 2,
+    name: "remember the last accepted TOTP step",
+    // django-otp refuses a code from a time step it already accepted; remember the last one.
+    sql: `ALTER TABLE users ADD COLUMN totp_last_step INTEGER;`,
+  },
 ];

@@ -65,6 +65,19 @@ export class UserRepository {
       .run(organizationId, teamId, userId);
   }
 
+  /**
+   * Records the TOTP time step a login used, if it is newer than the last one; returns
+   * false for a step at or before it (a replayed code).
+   */
+  acceptTotpStep(userId: number, step: number): boolean {
+    const result = this.db
+      .prepare(
+        "UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+      )
+      .run(step, userId, step);
+    return result.changes === 1;
+  }
+
   touchLogin(userId: number): void {
     this.db.prepare("UPDATE users SET last_login = ? WHERE id = ?").run(new Date().toISOString(), userId);
   }

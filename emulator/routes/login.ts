@@ -72,18 +72,22 @@ export function loginRoutes(app: FastifyInstance): void {
       throw twoFactorExpired();
     const user = ctx.repos.users.byId(pending.pending_2fa_user_id);
     if (!user?.totp_secret) throw twoFactorExpired();
-    let valid = false;
+    let delta: number | null = null;
     try {
-      valid = authenticator.check(body.token.replace(/\s/g, ""), user.totp_secret);
+      delta = authenticator.checkDelta(body.token.replace(/\s/g, ""), user.totp_secret);
     } catch {
-      valid = false;
+      delta = null;
     }
-    if (!valid) throw errors.validation("Invalid authentication code", "2fa_invalid");
+    if (delta === null) throw errors.validation("Invalid authentication code", "2fa_invalid");
+    const step = Math.floor(Date.now() / 1000 / authenticator.allOptions().step) + delta;
     const session = inTransaction(ctx.db, () => {
+      // A code is good once: a second login with the same code is refused like a wrong one.
+      if (!ctx.repos.users.acceptTotpStep(user.id, step)) return undefined;
       ctx.repos.sessions.delete(raw);
       ctx.repos.users.touchLogin(user.id);
       return ctx.repos.sessions.create({ userId: user.id });
     });
+    if (!session) throw errors.validation("Invalid authentication code", "2fa_invalid");
     setSessionCookie(reply, session);
     setNewCsrfCookie(reply);
     return { success: true };

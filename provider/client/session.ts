@@ -31,6 +31,7 @@ export interface SessionSettings {
 /** Runs session-only actions: with the key when PostHog accepts it, else in a session. */
 export class Session {
   private loggedIn = false;
+  private pendingLogin: Promise<void> | undefined;
   /** Set once PostHog refused the key on a session-only action: later calls go straight to the session. */
   private keyRefused: boolean;
 
@@ -78,9 +79,20 @@ export class Session {
     }
   }
 
-  /** Logs in once per process (the cookie jar keeps the session). */
-  async logIn(op: OperationContext): Promise<void> {
-    if (this.loggedIn) return;
+  /**
+   * Logs in once per process (the cookie jar keeps the session). Concurrent callers
+   * share one login: parallel logins would each send the same TOTP code, which PostHog
+   * accepts only once, and would run into its login throttle.
+   */
+  logIn(op: OperationContext): Promise<void> {
+    if (this.loggedIn) return Promise.resolve();
+    this.pendingLogin ??= this.performLogIn(op).finally(() => {
+      this.pendingLogin = undefined;
+    });
+    return this.pendingLogin;
+  }
+
+  private async performLogIn(op: OperationContext): Promise<void> {
     const { email, password, totpSecret } = this.settings;
     if (!email || !password) {
       throw apiError(

@@ -319,6 +319,27 @@ describe("session login", () => {
     },
   );
 
+  emulatorOnly("a TOTP code is accepted once: the same code on a second login is 2fa_invalid", async () => {
+    const admin = adminOf(target);
+    const secret = authenticator.generateSecret();
+    const email = `totp-replay-${Date.now()}@example.com`;
+    await admin.createUser(email, "totp-password-123", secret);
+    const code = authenticator.generate(secret);
+
+    const first = target.session();
+    expect((await first.login(email, "totp-password-123")).status).toBe(401);
+    expect((await first.request("POST", "/api/login/token", { token: code })).status).toBe(200);
+
+    const second = target.session();
+    expect((await second.login(email, "totp-password-123")).status).toBe(401);
+    const replay = await second.request("POST", "/api/login/token", { token: code });
+    expect(replay.status).toBe(400);
+    expect(replay.json()).toEqual(
+      errorBody("validation_error", "2fa_invalid", "Invalid authentication code"),
+    );
+    expect((await second.request("GET", "/api/users/@me/")).status).toBe(401);
+  });
+
   emulatorOnly("the TOTP step without a pending login is 400 2fa_expired", async () => {
     const res = await call(target.url, "POST", "/api/login/token", { body: { token: "123456" } });
     expect(res.status).toBe(400);

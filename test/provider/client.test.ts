@@ -289,6 +289,23 @@ describe("session login", () => {
     expect(rotated.api_token).not.toBe(project.api_token);
   });
 
+  test("concurrent session-only actions share one two-factor login (a TOTP code works once)", async () => {
+    const seed = authenticator.generateSecret();
+    const user = await createUser(emu, `totp-many-${Date.now()}@example.com`, seed);
+    await addMember(emu, emu.admin.organizationId, user.email, 8);
+    const owner = ownerClient(emu);
+    const projects = await Promise.all(
+      [1, 2, 3].map((i) =>
+        owner.projects.create(emu.admin.organizationId, { name: unique(`Parallel ${i}`) }),
+      ),
+    );
+    const client = ownerClient(emu, { apiKey: await createKey(emu, user.email), ...user, totpSecret: seed });
+    const rotated = await Promise.all(
+      projects.map((p) => client.projects.resetToken(emu.admin.organizationId, p.id, p.name)),
+    );
+    rotated.forEach((r, i) => expect(r.api_token).not.toBe(projects[i].api_token));
+  });
+
   test("a wrong TOTP seed is reported without the seed", async () => {
     const seed = authenticator.generateSecret();
     const user = await createUser(emu, `totp-bad-${Date.now()}@example.com`, seed);
