@@ -6,8 +6,9 @@
  * Without POSTHOG_HOST it runs against posthog-local (the emulator in this package),
  * persisted in `.posthog-local/`, bootstrapping a user, an organization on a plan that
  * allows several projects and a personal API key the first time. With POSTHOG_HOST and
- * POSTHOG_API_KEY set it runs against that PostHog instead. Credentials reach the
- * provider through the environment only, never through config or state.
+ * POSTHOG_API_KEY set it runs against that PostHog instead, on its own stack and state.
+ * Credentials reach the provider through the environment only, never through config
+ * or state.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,14 +20,20 @@ import { repoRoot } from "../scripts/paths";
 const root = repoRoot();
 // Both overridable so tests can run the whole main job without touching a developer's demo.
 const localDir = process.env.POSTHOG_LOCAL_DIR ?? path.join(root, ".posthog-local");
-const stackName = process.env.PULUMI_POSTHOG_STACK ?? "local";
-const stackConfigFile = path.join(root, `Pulumi.${stackName}.yaml`);
 const layoutTemplate = path.join(root, "layouts", "local.yaml");
 
+/**
+ * Where the layout goes. Each target has its own stack and state folder, so state made
+ * against posthog-local (ids 1, 2, 3...) is never applied to a real PostHog, where the
+ * same ids are somebody else's projects.
+ */
 interface Target {
   host: string;
   env: Record<string, string>;
   organizationId?: string;
+  stackName: string;
+  stateDir: string;
+  passphrase: string;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,10 @@ async function localTarget(): Promise<Target> {
   return {
     host: emulator.url,
     organizationId: credentials.organizationId,
+    stackName: process.env.PULUMI_POSTHOG_STACK ?? "local",
+    stateDir: path.join(localDir, "pulumi-state"),
+    // Only protects posthog-local's throwaway credentials; a real PostHog needs a real one.
+    passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-posthog-local-demo",
     env: {
       POSTHOG_HOST: emulator.url,
       POSTHOG_API_KEY: credentials.personalApiKey,
@@ -81,7 +92,21 @@ function remoteTarget(host: string): Target {
     const value = process.env[name];
     if (value) env[name] = value;
   }
-  return { host, env, close: async () => undefined };
+  const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
+  if (!passphrase) {
+    throw new Error(
+      "POSTHOG_HOST is set: also set PULUMI_CONFIG_PASSPHRASE, which encrypts the secrets in this stack's state.",
+    );
+  }
+  const stackName = process.env.PULUMI_POSTHOG_STACK ?? new URL(host).host.replace(/[^A-Za-z0-9]+/g, "-");
+  return {
+    host,
+    env,
+    stackName,
+    stateDir: path.join(root, ".pulumi-state", stackName),
+    passphrase,
+    close: async () => undefined,
+  };
 }
 
 /**
@@ -91,6 +116,7 @@ function remoteTarget(host: string): Target {
  * folder was removed) gets its new organization id written into `main.existingId`.
  */
 function ensureStackConfig(target: Target): void {
+  const stackConfigFile = path.join(root, `Pulumi.${target.stackName}.yaml`);
   const exists = fs.existsSync(stackConfigFile);
   if (!target.organizationId) {
     if (exists) return;
@@ -146,19 +172,19 @@ async function main(): Promise<void> {
     ensureStackConfig(target);
     const run = await openOfflineStack({
       workDir: root,
-      stackName,
-      stateDir: path.join(localDir, "pulumi-state"),
-      passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-posthog-local-demo",
+      stackName: target.stackName,
+      stateDir: target.stateDir,
+      passphrase: target.passphrase,
       env: target.env,
     });
     if (process.argv.includes("--preview")) {
-      log(`Running pulumi preview --diff on stack "${stackName}" against ${target.host} ...`);
+      log(`Running pulumi preview --diff on stack "${target.stackName}" against ${target.host} ...`);
       const preview = await run.cli(["preview", "--diff", "--color", "never"]);
       process.stdout.write(preview.stdout);
       if (preview.code !== 0) throw new Error(`pulumi preview failed:\n${preview.stderr}`);
       return;
     }
-    log(`Running pulumi up on stack "${stackName}" against ${target.host} ...`);
+    log(`Running pulumi up on stack "${target.stackName}" against ${target.host} ...`);
     const result = await run.stack.up({ onOutput: (out) => process.stdout.write(out), color: "never" });
     const changes = Object.entries(result.summary.resourceChanges ?? {})
       .filter(([op]) => op !== "same")

@@ -12,24 +12,30 @@ const root = repoRoot();
 const stackName = `start-test-${process.pid}`;
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), "posthog-start-"));
 
-function runStart(): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    POSTHOG_LOCAL_DIR: localDir,
-    PULUMI_POSTHOG_STACK: stackName,
-  };
-  delete env.POSTHOG_HOST;
-  delete env.POSTHOG_API_KEY;
+/** Runs the main job with a clean PostHog/Pulumi environment plus `env`. */
+function runStart(env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const full: NodeJS.ProcessEnv = { ...process.env, POSTHOG_LOCAL_DIR: localDir };
+  for (const name of [
+    "POSTHOG_HOST",
+    "POSTHOG_API_KEY",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "PULUMI_POSTHOG_STACK",
+  ]) {
+    delete full[name];
+  }
+  Object.assign(full, env);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(root, "dist", "program", "start.js")],
-      { cwd: root, env, timeout: 240_000 },
+      { cwd: root, env: full, timeout: 240_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
+
+const runLocal = () => runStart({ PULUMI_POSTHOG_STACK: stackName });
 
 afterAll(() => {
   fs.rmSync(path.join(root, `Pulumi.${stackName}.yaml`), { force: true });
@@ -38,7 +44,7 @@ afterAll(() => {
 
 describe("npm start", () => {
   test("provisions the layout on posthog-local and prints a masked summary", async () => {
-    const first = await runStart();
+    const first = await runLocal();
     expect(first.stderr).not.toMatch(/error/i);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Bootstrapping posthog-local");
@@ -62,9 +68,23 @@ describe("npm start", () => {
   });
 
   test("a second run changes nothing", async () => {
-    const second = await runStart();
+    const second = await runLocal();
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain("Bootstrapping posthog-local");
     expect(second.stdout).toContain("No changes: the layout already matches the config.");
+  });
+
+  test("against another PostHog it keeps a separate stack and asks for what it needs first", async () => {
+    const env = { POSTHOG_HOST: "http://127.0.0.1:9", POSTHOG_API_KEY: "phx_not_used" };
+    const withoutPassphrase = await runStart(env);
+    expect(withoutPassphrase.code).toBe(1);
+    expect(withoutPassphrase.stderr).toContain("also set PULUMI_CONFIG_PASSPHRASE");
+
+    const withoutLayout = await runStart({ ...env, PULUMI_CONFIG_PASSPHRASE: "remote-secret" });
+    expect(withoutLayout.code).toBe(1);
+    expect(withoutLayout.stderr).toContain(
+      "Pulumi.127-0-0-1-9.yaml does not exist. Copy layouts/local.yaml to it",
+    );
+    expect(fs.existsSync(path.join(root, "Pulumi.127-0-0-1-9.yaml"))).toBe(false);
   });
 });
