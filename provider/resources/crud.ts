@@ -42,6 +42,13 @@ export interface FieldPolicy {
   readonly whenAbsent: "keep" | "compare";
   /** Custom equality (e.g. ids given as numbers or strings, maps). */
   readonly equals?: (oldValue: unknown, newValue: unknown, id: string) => boolean;
+  /**
+   * Treat a value not yet known at preview as unchanged. For adoption fields wired to
+   * another resource's output (`organization.defaultProjectId`): any update of that
+   * resource makes the value unknown at preview, and calling it a change would show a
+   * replace that `up` never does. The engine diffs again with the known value at `up`.
+   */
+  readonly unknownIsUnchanged?: boolean;
 }
 
 /** Everything the engine needs to keep an object that exists although the call failed. */
@@ -152,7 +159,7 @@ export function validateInputs<I extends Props>(
 /** Whether the new value of a field differs from the old one under its policy. */
 function fieldChanged(policy: FieldPolicy, oldValue: unknown, newValue: unknown, id: string): boolean {
   if (newValue === undefined && policy.whenAbsent === "keep") return false;
-  if (hasUnknowns(newValue)) return true;
+  if (hasUnknowns(newValue)) return policy.unknownIsUnchanged !== true;
   if (policy.equals) return !policy.equals(oldValue, newValue, id);
   return !deepEqual(oldValue, newValue);
 }

@@ -249,10 +249,16 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
     // Adopting a different project replaces; naming the project already managed
     // (or dropping the field after adoption) changes nothing.
     // Only read at create: toggling it later changes nothing.
-    adoptDefaultProject: { onChange: "update", whenAbsent: "keep", equals: () => true },
+    adoptDefaultProject: {
+      onChange: "update",
+      whenAbsent: "keep",
+      equals: () => true,
+      unknownIsUnchanged: true,
+    },
     existingProjectId: {
       onChange: "replace",
       whenAbsent: "keep",
+      unknownIsUnchanged: true,
       equals: (oldValue, newValue, id) =>
         String(newValue) === id || (oldValue !== undefined && String(oldValue) === String(newValue)),
     },

@@ -294,6 +294,16 @@ describe("Project", () => {
         existingProjectId: Number(created.id),
       }),
     ).toEqual({ changes: false, replaces: [] });
+    // Adoption inputs wired to another resource's output are unknown whenever that
+    // resource updates; only `up` knows them, so preview must not promise a replace.
+    expect(
+      await project.diff(created.id, outs, {
+        organizationId: orgId,
+        name,
+        existingProjectId: UNKNOWN,
+        adoptDefaultProject: UNKNOWN,
+      }),
+    ).toEqual({ changes: false, replaces: [] });
 
     // Update: rename (PATCH) and move (change_organization) in one go; id and token stay.
     const renamed = `${name} v2`;
