@@ -298,7 +298,20 @@ export class HttpClient {
     return parsed.data;
   }
 
-  /** Reads every page of a list, following `next` exactly as PostHog gives it. */
+  /**
+   * A `next` link pinned to the configured host's origin. Behind a misconfigured proxy
+   * PostHog builds links with another scheme or host; following them would send the
+   * API key there (redirects are refused for the same reason).
+   */
+  private onOwnOrigin(link: string): string {
+    const url = new URL(link, `${this.host}/`);
+    const own = new URL(`${this.host}/`);
+    return url.origin === own.origin
+      ? url.toString()
+      : new URL(url.pathname + url.search, own.origin).toString();
+  }
+
+  /** Reads every page of a list, following `next` (kept on the configured host's origin). */
   async list<T>(
     op: OperationContext,
     path: string,
@@ -311,9 +324,10 @@ export class HttpClient {
     results.push(...(page.results as T[]));
     const seen = new Set<string>();
     while (page.next) {
-      if (seen.has(page.next)) break; // a server bug must not loop forever
-      seen.add(page.next);
-      page = await this.request({ op, method: "GET", path: page.next, schema });
+      const next = this.onOwnOrigin(page.next);
+      if (seen.has(next)) break; // a server bug must not loop forever
+      seen.add(next);
+      page = await this.request({ op, method: "GET", path: next, schema });
       results.push(...(page.results as T[]));
     }
     return results;

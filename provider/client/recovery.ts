@@ -9,7 +9,7 @@
  * policy ({@link RetryPolicy} in `http.ts`).
  */
 import { HttpClient } from "./http";
-import { PostHogApiError } from "./errors";
+import { PostHogApiError, ResponseShapeError } from "./errors";
 
 /** How to carry out one non-idempotent action and how to tell whether it already happened. */
 export interface RecoveryPlan<T> {
@@ -32,6 +32,16 @@ export async function withRecovery<T>(http: HttpClient, plan: RecoveryPlan<T>): 
     try {
       return await plan.attempt();
     } catch (err) {
+      // A 2xx whose body does not parse means the server did act: as ambiguous as a lost response.
+      if (err instanceof ResponseShapeError) {
+        const found = await plan.lookup();
+        http.note(
+          `${err.method} ${err.path} answered in an unexpected shape; ` +
+            (found !== undefined ? "the request had succeeded: using its result" : "nothing was found"),
+        );
+        if (found !== undefined) return found;
+        throw err;
+      }
       if (!(err instanceof PostHogApiError)) throw err;
       const proven = ambiguity !== undefined && plan.refusalMeansDone?.(err) === true;
       if (!err.ambiguous && !proven) throw err;

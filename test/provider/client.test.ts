@@ -14,6 +14,7 @@ import {
   ownerClient,
   setFaults,
   setPlan,
+  startRewritingProxy,
   unique,
 } from "./support";
 
@@ -247,6 +248,54 @@ describe("pagination", () => {
     expect(projects).toHaveLength(105); // 104 + the default project
     expect(new Set(projects.map((p) => p.id)).size).toBe(105);
     expect(projects.map((p) => p.name)).toContain("p103");
+  });
+
+  test("a next link on another origin is followed on the configured host, never sending the key there", async () => {
+    const client0 = ownerClient(emu);
+    const org = await client0.organizations.create({ name: unique("Proxied") });
+    await setPlan(emu, org.id, "scale");
+    for (let i = 0; i < 101; i++) await client0.projects.create(org.id, { name: `q${i}` });
+    const elsewhere: string[] = [];
+    const spy = await startRewritingProxy(emu.url, (_m, path) => {
+      elsewhere.push(path);
+      return {};
+    });
+    // A proxy that builds next links for another host, as a misconfigured one does.
+    const proxy = await startRewritingProxy(emu.url, (_m, _path, _status, body) => {
+      const page = body as { next?: string | null };
+      if (page && typeof page.next === "string") page.next = page.next.replace(emu.url, spy.url);
+      return body;
+    });
+    try {
+      const client = ownerClient(emu, { host: proxy.url });
+      const projects = await client.projects.list(org.id);
+      expect(projects).toHaveLength(102);
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await proxy.close();
+      await spy.close();
+    }
+  });
+});
+
+describe("a response the client does not understand", () => {
+  test("after a committed create, the project is found instead of created twice", async () => {
+    const name = unique("Odd answer");
+    // The create goes through, but its answer is not a project.
+    const proxy = await startRewritingProxy(emu.url, (method, path, status, body) =>
+      method === "POST" && /\/projects\/?$/.test(path) && status === 201 ? { unexpected: true } : body,
+    );
+    try {
+      const client = ownerClient(emu, { host: proxy.url });
+      const project = await client.projects.create(emu.admin.organizationId, { name });
+      expect(project.name).toBe(name);
+      const matches = (await ownerClient(emu).projects.list(emu.admin.organizationId)).filter(
+        (p) => p.name === name,
+      );
+      expect(matches.map((p) => p.id)).toEqual([project.id]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

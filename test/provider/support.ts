@@ -3,6 +3,8 @@
  * short retry delays.
  */
 import axios from "axios";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { createClient, type ClientOptions, type PostHogClient } from "../../provider/client";
 import type { TestEmulator } from "../helpers/emulator";
 
@@ -91,4 +93,46 @@ export async function eventCount(emu: TestEmulator, projectId: number | string):
 /** A unique name for this run. */
 export function unique(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A loopback HTTP server that forwards to `target` and lets a test rewrite responses. */
+export interface RewritingProxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards every request to `target` (the emulator) and passes the response through
+ * `rewrite`, which may replace its JSON body: how a test plays a misbehaving proxy or
+ * server in front of a real posthog-local.
+ */
+export async function startRewritingProxy(
+  target: string,
+  rewrite: (method: string, path: string, status: number, body: unknown) => unknown,
+): Promise<RewritingProxy> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === "string" && k !== "host") headers[k] = v;
+      const upstream = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      const text = await upstream.text();
+      const body = text ? (JSON.parse(text) as unknown) : undefined;
+      const out = rewrite(req.method ?? "GET", req.url ?? "/", upstream.status, body);
+      res.writeHead(upstream.status, { "content-type": "application/json" });
+      res.end(out === undefined ? "" : JSON.stringify(out));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
