@@ -13,6 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { z } from "zod";
 import { bootstrap, BootstrapResult, RunningEmulator, startEmulator } from "../emulator";
 import { openOfflineStack } from "../scripts/offline";
 import { repoRoot } from "../scripts/paths";
@@ -47,7 +48,11 @@ async function localTarget(): Promise<Target> {
   const credentialsFile = path.join(localDir, "credentials.json");
   let credentials: BootstrapResult;
   if (fs.existsSync(credentialsFile)) {
-    credentials = JSON.parse(fs.readFileSync(credentialsFile, "utf8")) as BootstrapResult;
+    const parsed = credentialsSchema.safeParse(JSON.parse(fs.readFileSync(credentialsFile, "utf8")));
+    if (!parsed.success) {
+      throw new Error(`${credentialsFile} is not what npm start wrote; remove ${localDir} to start afresh.`);
+    }
+    credentials = parsed.data;
   } else {
     log(
       "Bootstrapping posthog-local: a user, an organization on a multi-project plan and a personal API key.",
@@ -141,15 +146,34 @@ function mask(token: string): string {
   return token.length > 12 ? `${token.slice(0, 8)}…${token.slice(-4)}` : "****";
 }
 
-interface Summary {
-  organizations?: Record<string, { id: string; name: string; managed: boolean }>;
-  projects?: Record<string, { id: string; name: string; organization: string; token: string }>;
-}
+/** The root program's stack outputs, as `program/index.ts` exports them. */
+const summarySchema = z.object({
+  organizations: z
+    .record(z.string(), z.object({ id: z.string(), name: z.string(), managed: z.boolean() }))
+    .default({}),
+  projects: z
+    .record(
+      z.string(),
+      z.object({ id: z.coerce.string(), name: z.string(), organization: z.string(), token: z.string() }),
+    )
+    .default({}),
+});
+type Summary = z.infer<typeof summarySchema>;
+
+/** What `bootstrap` returned and npm start keeps in `credentials.json`. */
+const credentialsSchema = z.object({
+  email: z.string(),
+  password: z.string(),
+  userId: z.string(),
+  organizationId: z.string(),
+  defaultProjectId: z.number(),
+  personalApiKey: z.string(),
+});
 
 function printSummary(summary: Summary): void {
   log("");
   log("Organizations");
-  for (const [key, org] of Object.entries(summary.organizations ?? {})) {
+  for (const [key, org] of Object.entries(summary.organizations)) {
     log(
       `  ${key.padEnd(24)} ${org.id}  ${org.managed ? org.name : "(existing organization, not managed here)"}`,
     );
@@ -157,7 +181,7 @@ function printSummary(summary: Summary): void {
   log("");
   log("Projects");
   log(`  ${"key".padEnd(28)} ${"id".padEnd(6)} ${"organization".padEnd(14)} ${"name".padEnd(22)} token`);
-  for (const [key, project] of Object.entries(summary.projects ?? {})) {
+  for (const [key, project] of Object.entries(summary.projects)) {
     log(
       `  ${key.padEnd(28)} ${String(project.id).padEnd(6)} ${project.organization.padEnd(14)} ${project.name.padEnd(22)} ${mask(project.token)}`,
     );
@@ -195,10 +219,9 @@ async function main(): Promise<void> {
         : `Applied: ${changes.join(", ")}.`,
     );
     const outputs = await run.stack.outputs();
-    printSummary({
-      organizations: outputs.organizations?.value as Summary["organizations"],
-      projects: outputs.projects?.value as Summary["projects"],
-    });
+    printSummary(
+      summarySchema.parse({ organizations: outputs.organizations?.value, projects: outputs.projects?.value }),
+    );
   } finally {
     await target.close();
   }

@@ -139,9 +139,12 @@ function engineFromPath(): Engine | undefined {
     ["pulumi-language-nodejs", langHost],
     [PLUGIN_SCRIPT, plugin],
   ] as const) {
+    // Link under a private name, then rename: two processes may do this at once.
     const link = path.join(binDir, name);
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync(fs.realpathSync(target), link);
+    const staging = `${link}.${process.pid}`;
+    fs.rmSync(staging, { force: true });
+    fs.symlinkSync(fs.realpathSync(target), staging);
+    fs.renameSync(staging, link);
   }
   return { root, binDir, source: "path" };
 }

@@ -18,30 +18,38 @@
  * runs current code.
  */
 import type { ConfigureRequest, ResourceProvider } from "@pulumi/pulumi/dynamic";
+// Types only: erased at compile time, so the sdk still loads the provider by name, never by path.
+import type * as ProviderModule from "../provider";
+import type { ResourceKind } from "../provider";
 
-/** The resource kinds the provider package implements. */
-export type ResourceKind = "Organization" | "Project" | "ProjectToken";
+export type { ResourceKind };
+
+/** The provider methods the stub forwards, each typed as the implementation declares it. */
+type Method = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
 
 /**
  * The serialized stand-in for the provider of `kind`. Requires a host that calls
- * `configure` (Pulumi 3.139 and later).
+ * `configure` (Pulumi 3.139 and later). The function body is what gets serialized,
+ * so it carries no comments and only casts that compile away: its text is pinned by
+ * a test, because any change shows as `~__provider` on every resource.
  */
 export function providerStub(kind: ResourceKind): ResourceProvider {
   const stub = {
     kind,
     configure(req: ConfigureRequest): Promise<void> {
       const name = "pulumi-posthog/provider";
-      let mod;
+      let mod: typeof ProviderModule;
       try {
         mod = require("module").createRequire(process.cwd() + "/")(name);
       } catch {
         mod = require(name);
       }
       const impl = mod.resourceProvider(this.kind);
-      for (const m of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
-        (this as Record<string, unknown>)[m] = (...a: unknown[]) => impl[m](...a);
+      for (const m of ["configure", "check", "diff", "create", "read", "update", "delete"] as Method[]) {
+        (this as Record<string, unknown>)[m] = (...a: unknown[]) =>
+          (impl[m] as (...args: unknown[]) => unknown)(...a);
       }
-      return impl.configure(req);
+      return impl.configure!(req);
     },
   };
   return stub as unknown as ResourceProvider;

@@ -5,6 +5,7 @@ import { ProjectToken } from "./project-token";
 /** The three environments PostHog recommends a project for. */
 export type Environment = "localDevelopment" | "staging" | "production";
 
+/** The environments in the order PostHog's documentation lists them. */
 export const ENVIRONMENTS: readonly Environment[] = ["localDevelopment", "staging", "production"];
 
 /** The project names PostHog's documentation uses for the recommended layout. */
@@ -14,6 +15,7 @@ export const DEFAULT_ENVIRONMENT_NAMES: Readonly<Record<Environment, string>> = 
   production: "Production",
 };
 
+/** Arguments of {@link StandardProjects}. */
 export interface StandardProjectsArgs {
   /** The organization that holds the three projects. Its plan must allow three projects. */
   organizationId: pulumi.Input<string>;
@@ -46,7 +48,9 @@ export interface StandardProjectsArgs {
 
 /** What the component exposes for each environment. */
 export interface EnvironmentOutputs {
+  /** The project's id (PostHog's numeric id, as a string). */
   projectId: pulumi.Output<string>;
+  /** The project's name. */
   name: pulumi.Output<string>;
   /** The project token (`phc_...`), a secret output. */
   token: pulumi.Output<string>;
@@ -64,6 +68,12 @@ export class StandardProjects extends pulumi.ComponentResource {
   /** Project id, name and token (secret) per environment. */
   public readonly environments: Readonly<Record<Environment, EnvironmentOutputs>>;
 
+  /**
+   * @param name The component's name; the projects are `<name>-local-development`,
+   *  `<name>-staging` and `<name>-production`, their tokens `<project>-token`.
+   * @param args The organization and the layout's settings.
+   * @param opts Component options, passed on as the children's parent.
+   */
   constructor(name: string, args: StandardProjectsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("posthog:index:StandardProjects", name, {}, opts);
     const adopt = args.adoptDefaultProject ?? "production";

@@ -355,7 +355,7 @@ export function projectRoutes(app: FastifyInstance): void {
         throw errors.invalidInput(MOVE_MESSAGES.notAdminOfBoth);
       }
       if (target.id === project.organization_id) throw errors.invalidInput(MOVE_MESSAGES.sameOrganization);
-      if (ctx.repos.projects.countLive(project.organization_id) < 2) {
+      if (ctx.repos.projects.countLive(project.organization_id, true) < 2) {
         throw errors.invalidInput(MOVE_MESSAGES.sourceNeedsTwoProjects);
       }
       if (!hasMultipleProjects(target) && ctx.repos.projects.countLive(target.id, true) >= 1) {

@@ -40,7 +40,7 @@ export {
   projectAllowance,
 } from "./organizations";
 export type { OrganizationWrite } from "./organizations";
-export { ProjectsApi, sameProjectName } from "./projects";
+export { DEFAULT_PROJECT_NAME, ProjectsApi, sameProjectName } from "./projects";
 export type { ProjectWrite } from "./projects";
 export { Session } from "./session";
 export type { SessionSettings } from "./session";

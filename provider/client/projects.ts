@@ -17,6 +17,9 @@ export interface ProjectWrite {
 }
 
 /** PostHog compares project names trimmed and case-insensitively (409 on duplicates). */
+/** The name PostHog gives the project it creates with every organization. */
+export const DEFAULT_PROJECT_NAME = "Default project";
+
 export function sameProjectName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import {
+  DEFAULT_PROJECT_NAME,
+  sameProjectName,
   Organization,
   OrganizationWrite,
   organizationProjects,
@@ -65,7 +67,7 @@ function writeBody(inputs: OrganizationInputs, live?: Organization): Organizatio
 /** The "Default project" PostHog creates with every organization. */
 function defaultProjectOf(org: Organization): number | undefined {
   const projects = organizationProjects(org);
-  const named = projects.find((p) => p.name.trim().toLowerCase() === "default project");
+  const named = projects.find((p) => sameProjectName(p.name, DEFAULT_PROJECT_NAME));
   if (named) return named.id;
   return projects.length > 0 ? Math.min(...projects.map((p) => p.id)) : undefined;
 }

@@ -22,6 +22,7 @@ import {
   projectAllowance,
   ProjectWrite,
   sameProjectName,
+  DEFAULT_PROJECT_NAME,
 } from "../client";
 import { PartialFailure, Props, ResourceSpec } from "./crud";
 
@@ -91,7 +92,7 @@ async function findDefaultProject(
   client: PostHogClient,
   organizationId: string,
 ): Promise<Project | undefined> {
-  const [match] = await client.projects.findByName(organizationId, "Default project");
+  const [match] = await client.projects.findByName(organizationId, DEFAULT_PROJECT_NAME);
   return match ? client.projects.find(organizationId, match.id) : undefined;
 }
 
