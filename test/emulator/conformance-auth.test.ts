@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { authenticator } from "otplib";
 import { adminOf, emulatorOnly, sessionTest, startTarget, type Target } from "./support/target";
 import { KeyClient, call, errorBody, uniqueName } from "./support/http";
@@ -23,7 +24,7 @@ describe("personal API keys", () => {
 
   test("an unknown key is 401 authentication_failed", async () => {
     const res = await call(target.url, "GET", "/api/organizations/", {
-      key: "phx_thisKeyDoesNotExist000000000000000000",
+      key: `phx_${randomBytes(20).toString("hex")}`,
     });
     expect(res.status).toBe(401);
     expect(res.json()).toEqual(

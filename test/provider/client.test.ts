@@ -2,6 +2,7 @@
  * The PostHog client against the emulator over real HTTP: retries, error messages,
  * pagination, session login (with and without TOTP) and recovery from lost responses.
  */
+import { randomBytes } from "node:crypto";
 import { authenticator } from "otplib";
 import { z } from "zod";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
@@ -139,7 +140,7 @@ describe("error messages", () => {
   });
 
   test("an unknown key: 401 with the hint to check posthog:apiKey, and the key is not echoed", async () => {
-    const bogus = "phx_thisKeyDoesNotExist1234567890";
+    const bogus = `phx_${randomBytes(20).toString("hex")}`;
     const client = ownerClient(emu, { apiKey: bogus });
     const err = await failure(() => client.organizations.list());
     expect((err as PostHogApiError).status).toBe(401);
