@@ -12,6 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CommandError } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { bootstrap, BootstrapResult, RunningEmulator, startEmulator } from "../emulator";
@@ -228,6 +229,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // The engine's own output, diagnostics included, was already streamed; its error
+  // message would print all of it again.
+  if (error instanceof CommandError) console.error("\npulumi failed: the diagnostics above say why.");
+  else console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
