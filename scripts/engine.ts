@@ -189,14 +189,15 @@ async function build(root: string, log: Log): Promise<Engine> {
     if (printed !== PULUMI_VERSION)
       throw new Error(`the built CLI reports version "${printed}", expected ${PULUMI_VERSION}`);
 
-    // Another process may have finished the same build meanwhile; either result is good.
-    if (isCompleteEngine(path.join(root, "bin"))) {
-      fs.rmSync(staging, { recursive: true, force: true });
-    } else {
-      fs.rmSync(root, { recursive: true, force: true });
-      fs.mkdirSync(path.dirname(root), { recursive: true });
-      fs.renameSync(staging, root);
+    // Move file by file, `pulumi` last, so the folder counts as complete only when it
+    // is, and nothing else in it (PULUMI_POSTHOG_ENGINE_DIR may be any folder) is
+    // touched. A concurrent build of the same version may win; either result is good.
+    const binDir = path.join(root, "bin");
+    fs.mkdirSync(binDir, { recursive: true });
+    for (const name of [PLUGIN_SCRIPT, "pulumi-language-nodejs", "pulumi"]) {
+      fs.renameSync(path.join(stagingBin, name), path.join(binDir, name));
     }
+    fs.rmSync(staging, { recursive: true, force: true });
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
