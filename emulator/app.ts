@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import fastifyCookie from "@fastify/cookie";
 import type { Writable } from "node:stream";
 import { openDatabase, type Db } from "./db/database";
 import type { EmulatorContext } from "./context";
@@ -75,6 +76,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, errors.endpointNotFound()));
   registerBodyParser(app);
+  // Registered before the route plugins so every route sees `request.cookies`.
+  app.register(fastifyCookie);
   app.register(async (scoped) => {
     registerFaults(scoped, ctx);
     loginRoutes(scoped);

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from "fastify";
 import type { EmulatorContext } from "../context";
-import { readCookies } from "../http/cookies";
 import { errors } from "../http/errors";
 import type { PersonalApiKey } from "../repositories/personal-api-keys";
 import type { UserRow } from "../repositories/users";
@@ -37,7 +36,7 @@ export function authenticate(ctx: EmulatorContext, request: FastifyRequest): Pri
     request.principal = { user, key };
     return request.principal;
   }
-  const cookies = readCookies(request);
+  const cookies = request.cookies;
   const sessionValue = cookies[SESSION_COOKIE];
   const session = sessionValue ? ctx.repos.sessions.get(sessionValue) : undefined;
   const user = session?.user_id ? ctx.repos.users.byId(session.user_id) : undefined;

@@ -1,5 +1,4 @@
 import type { FastifyReply } from "fastify";
-import { setCookie } from "../http/cookies";
 import { randomString, safeEqual } from "./secrets";
 import { SESSION_AGE_SECONDS } from "../repositories/sessions";
 
@@ -14,14 +13,25 @@ export const CSRF_HEADER = "x-csrftoken";
 const CSRF_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const CSRF_SECRET_LENGTH = 32;
 
+/** Django's cookie attributes: whole site, Lax, two weeks; `expires` too, as Django sends both. */
+function setCookie(reply: FastifyReply, name: string, value: string, httpOnly: boolean): void {
+  reply.setCookie(name, value, {
+    path: "/",
+    sameSite: "lax",
+    httpOnly,
+    maxAge: SESSION_AGE_SECONDS,
+    expires: new Date(Date.now() + SESSION_AGE_SECONDS * 1000),
+  });
+}
+
 export function setSessionCookie(reply: FastifyReply, value: string): void {
-  setCookie(reply, SESSION_COOKIE, value, { httpOnly: true, maxAge: SESSION_AGE_SECONDS });
+  setCookie(reply, SESSION_COOKIE, value, true);
 }
 
 /** Django rotates the CSRF secret at login; the cookie is readable by scripts on purpose. */
 export function setNewCsrfCookie(reply: FastifyReply): string {
   const secret = randomString(CSRF_SECRET_LENGTH, CSRF_ALPHABET);
-  setCookie(reply, CSRF_COOKIE, secret, { maxAge: SESSION_AGE_SECONDS });
+  setCookie(reply, CSRF_COOKIE, secret, false);
   return secret;
 }
 

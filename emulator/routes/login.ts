@@ -5,7 +5,6 @@ import type { EmulatorContext } from "../context";
 import { inTransaction } from "../db/database";
 import { verifyPassword } from "../auth/secrets";
 import { SESSION_COOKIE, setNewCsrfCookie, setSessionCookie } from "../auth/session-cookies";
-import { readCookies } from "../http/cookies";
 import { ApiError, errors, parseWith } from "../http/errors";
 import { charField } from "../http/fields";
 import { jsonBody } from "../http/body";
@@ -41,7 +40,7 @@ export function loginRoutes(app: FastifyInstance): void {
     if (!user || !verifyPassword(body.password, user.password_hash)) {
       throw errors.validation("Invalid email or password.", "invalid_credentials");
     }
-    const previous = readCookies(request)[SESSION_COOKIE];
+    const previous = request.cookies[SESSION_COOKIE];
     if (user.totp_secret) {
       // The session remembers who passed the password step; `/api/login/token` finishes the login.
       const pending = inTransaction(ctx.db, () => {
@@ -65,7 +64,7 @@ export function loginRoutes(app: FastifyInstance): void {
 
   app.post("/api/login/token", async (request, reply) => {
     const body = parseWith(TokenBody, jsonBody(request));
-    const raw = readCookies(request)[SESSION_COOKIE];
+    const raw = request.cookies[SESSION_COOKIE];
     const pending = raw ? ctx.repos.sessions.get(raw) : undefined;
     if (!raw || !pending?.pending_2fa_user_id || pending.pending_2fa_at === null) throw twoFactorExpired();
     if (Math.floor(Date.now() / 1000) > pending.pending_2fa_at + TWO_FACTOR_TIMEOUT_SECONDS)

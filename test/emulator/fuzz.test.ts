@@ -13,13 +13,6 @@ import { bootstrap, buildApp, type BootstrapResult } from "../../emulator";
  * Driven through `app.inject()` so thousands of requests fit in seconds.
  */
 
-// light-my-request (behind app.inject) require()s the ESM-only `cookie@2`, which jest 30 cannot load
-// on Node 20; it only uses `stringifySetCookie` for the `cookies` inject option, unused here.
-jest.mock("cookie", () => ({
-  stringifySetCookie: ({ name, value }: { name: string; value: string }) =>
-    `${name}=${encodeURIComponent(value)}`,
-}));
-
 let dir: string;
 let dbPath: string;
 let app: FastifyInstance;
