@@ -133,7 +133,7 @@ async function engine(dir: string): Promise<void> {
     let start = Date.now();
     await run.stack.up();
     report(
-      "engine: up of the standard layout (7 resources)",
+      "engine: up of the standard layout (3 projects, 3 tokens)",
       `${((Date.now() - start) / 1000).toFixed(1)} s`,
     );
     start = Date.now();
