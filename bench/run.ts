@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bootstrap, startEmulator } from "../emulator";
+import { bootstrap, BootstrapResult, startEmulator } from "../emulator";
 import { createClient } from "../provider/client";
 import { providerStub, ResourceKind } from "../sdk/provider-stub";
 import { openOfflineStack } from "../scripts/offline";
@@ -51,8 +51,9 @@ async function serializedProvider(): Promise<void> {
   }
 }
 
-async function emulatorAndClient(dir: string): Promise<void> {
-  const dbPath = path.join(dir, "bench.sqlite");
+/** A fresh posthog-local database with an owner of a multi-project organization. */
+function benchDatabase(dir: string, file: string): { dbPath: string; admin: BootstrapResult } {
+  const dbPath = path.join(dir, file);
   const admin = bootstrap({
     dbPath,
     email: "bench@example.com",
@@ -60,6 +61,11 @@ async function emulatorAndClient(dir: string): Promise<void> {
     organizationName: "Bench",
     plan: "scale",
   });
+  return { dbPath, admin };
+}
+
+async function emulatorAndClient(dir: string): Promise<void> {
+  const { dbPath, admin } = benchDatabase(dir, "bench.sqlite");
   const rssBefore = process.memoryUsage().rss;
   const server = await startEmulator({ dbPath, rateLimit: false });
   try {
@@ -109,14 +115,7 @@ async function emulatorAndClient(dir: string): Promise<void> {
 }
 
 async function engine(dir: string): Promise<void> {
-  const dbPath = path.join(dir, "engine.sqlite");
-  const admin = bootstrap({
-    dbPath,
-    email: "bench@example.com",
-    password: "bench-password-1",
-    organizationName: "Bench",
-    plan: "scale",
-  });
+  const { dbPath, admin } = benchDatabase(dir, "engine.sqlite");
   const server = await startEmulator({ dbPath });
   const run = await openOfflineStack({
     workDir: path.join(repoRoot(), "examples", "standard-layout"),

@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { EmulatorContext } from "../context";
 import { inTransaction } from "../db/database";
-import { authenticate } from "../auth/authenticate";
 import { errors, parseWith } from "../http/errors";
 import { choiceField } from "../http/fields";
 import { jsonBody } from "../http/body";
 import { pageFrom, paginated } from "../http/pagination";
 import { methodNotAllowedFor } from "../http/routing";
 import { Level, type LevelValue, type MemberWithUser, type MembershipRow } from "../repositories/members";
-import { organizationGuard } from "./organizations";
+import { organizationAccess } from "./organizations";
 
 // Only `level` is writable (posthog/api/organization_member.py); people join by invite, so there
 // is no create route here (the admin API adds members for tests).
@@ -71,13 +70,7 @@ export function memberRoutes(app: FastifyInstance): void {
   type MemberParams = { Params: { org: string; user: string } };
 
   app.get<{ Params: { org: string } }>("/api/organizations/:org/members", async (request) => {
-    const principal = authenticate(ctx, request);
-    const { organization } = organizationGuard(
-      ctx,
-      principal,
-      request.params.org,
-      "organization_member:read",
-    );
+    const { organization } = organizationAccess(ctx, request, "organization_member:read");
     const page = pageFrom(request);
     const { count, rows } = ctx.repos.members.list(organization.id, page.limit, page.offset);
     return paginated(request, page, count, rows.map(serializeMember));
@@ -85,21 +78,14 @@ export function memberRoutes(app: FastifyInstance): void {
   methodNotAllowedFor(app, "/api/organizations/:org/members", ["GET"]);
 
   const target = (request: FastifyRequest<MemberParams>) => {
-    const principal = authenticate(ctx, request);
-    const access = organizationGuard(ctx, principal, request.params.org, "organization_member:write");
+    const access = organizationAccess(ctx, request, "organization_member:write");
     const member = ctx.repos.members.getWithUser(access.organization.id, request.params.user.toLowerCase());
     if (!member) throw errors.notFound();
     return { ...access, member };
   };
 
   app.get<MemberParams>("/api/organizations/:org/members/:user", async (request) => {
-    const principal = authenticate(ctx, request);
-    const { organization } = organizationGuard(
-      ctx,
-      principal,
-      request.params.org,
-      "organization_member:read",
-    );
+    const { organization } = organizationAccess(ctx, request, "organization_member:read");
     const member = ctx.repos.members.getWithUser(organization.id, request.params.user.toLowerCase());
     if (!member) throw errors.notFound();
     return serializeMember(member);

@@ -85,6 +85,15 @@ export function organizationGuard(
   return access;
 }
 
+/** Authenticates the request, then runs {@link organizationGuard} on its `:org` parameter. */
+export function organizationAccess(
+  ctx: EmulatorContext,
+  request: FastifyRequest<{ Params: { org: string } }>,
+  scope: Scope,
+): OrganizationAccess {
+  return organizationGuard(ctx, authenticate(ctx, request), request.params.org, scope);
+}
+
 export function organizationRoutes(app: FastifyInstance): void {
   const ctx = app.emulator;
   type OrgParams = { Params: { org: string } };
@@ -119,24 +128,12 @@ export function organizationRoutes(app: FastifyInstance): void {
   methodNotAllowedFor(app, "/api/organizations", ["GET", "POST"]);
 
   app.get<OrgParams>("/api/organizations/:org", async (request) => {
-    const principal = authenticate(ctx, request);
-    const { organization, membership } = organizationGuard(
-      ctx,
-      principal,
-      request.params.org,
-      "organization:read",
-    );
+    const { organization, membership } = organizationAccess(ctx, request, "organization:read");
     return serializeOrganization(ctx, organization, membership.level);
   });
 
   const update = (partial: boolean) => async (request: FastifyRequest<OrgParams>) => {
-    const principal = authenticate(ctx, request);
-    const { organization, membership } = organizationGuard(
-      ctx,
-      principal,
-      request.params.org,
-      "organization:write",
-    );
+    const { organization, membership } = organizationAccess(ctx, request, "organization:write");
     requireLevel(membership, Level.ADMIN);
     const body = parseWith(partial ? UpdateOrganization : CreateOrganization, jsonBody(request));
     const updated = inTransaction(ctx.db, () => {
@@ -149,13 +146,7 @@ export function organizationRoutes(app: FastifyInstance): void {
   app.put<OrgParams>("/api/organizations/:org", update(false));
 
   app.delete<OrgParams>("/api/organizations/:org", async (request, reply) => {
-    const principal = authenticate(ctx, request);
-    const { organization, membership } = organizationGuard(
-      ctx,
-      principal,
-      request.params.org,
-      "organization:write",
-    );
+    const { organization, membership } = organizationAccess(ctx, request, "organization:write");
     requireLevel(membership, Level.OWNER);
     inTransaction(ctx.db, () => ctx.repos.organizations.delete(organization.id));
     return reply.code(204).send();

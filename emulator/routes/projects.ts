@@ -261,27 +261,27 @@ export function projectRoutes(app: FastifyInstance): void {
     return reply.code(201).send(serializeProject(created, access.membership.level));
   };
 
-  const retrieve = async (request: FastifyRequest<DetailParams>) => {
+  /**
+   * Authenticates, refuses personal keys where PostHog does (session-only actions), then
+   * runs the project checks for a detail route, under an organization or not.
+   */
+  const projectAccess = (
+    request: FastifyRequest<DetailParams>,
+    scope: Scope,
+    options: { sessionOnly?: boolean } = {},
+  ) => {
     const principal = authenticate(ctx, request);
-    const { project, membership } = projectGuard(
-      ctx,
-      principal,
-      request.params.id,
-      "project:read",
-      request.params.org,
-    );
+    if (options.sessionOnly) sessionOnly(ctx, principal);
+    return { principal, ...projectGuard(ctx, principal, request.params.id, scope, request.params.org) };
+  };
+
+  const retrieve = async (request: FastifyRequest<DetailParams>) => {
+    const { project, membership } = projectAccess(request, "project:read");
     return serializeProject(project, membership.level);
   };
 
   const update = (fullUpdate: boolean) => async (request: FastifyRequest<DetailParams>) => {
-    const principal = authenticate(ctx, request);
-    const { project, membership, organization } = projectGuard(
-      ctx,
-      principal,
-      request.params.id,
-      "project:write",
-      request.params.org,
-    );
+    const { project, membership, organization } = projectAccess(request, "project:write");
     // PUT is an "update" action, which PostHog's PremiumMultiProjectPermission also checks.
     if (fullUpdate) checkPlanLimit(ctx, organization);
     const body = parseWith(ProjectBody, jsonBody(request));
@@ -298,14 +298,7 @@ export function projectRoutes(app: FastifyInstance): void {
   };
 
   const destroy = async (request: FastifyRequest<DetailParams>, reply: FastifyReply) => {
-    const principal = authenticate(ctx, request);
-    const { project, membership } = projectGuard(
-      ctx,
-      principal,
-      request.params.id,
-      "project:write",
-      request.params.org,
-    );
+    const { project, membership } = projectAccess(request, "project:write");
     requireLevel(membership, Level.ADMIN, STRICT_MANAGEMENT_MESSAGE);
     inTransaction(ctx.db, () => {
       const fresh = ctx.repos.projects.get(project.id) as ProjectRow;
@@ -317,15 +310,7 @@ export function projectRoutes(app: FastifyInstance): void {
   };
 
   const resetToken = async (request: FastifyRequest<DetailParams>) => {
-    const principal = authenticate(ctx, request);
-    sessionOnly(ctx, principal);
-    const { project, membership } = projectGuard(
-      ctx,
-      principal,
-      request.params.id,
-      "project:write",
-      request.params.org,
-    );
+    const { project, membership } = projectAccess(request, "project:write", { sessionOnly: true });
     requireLevel(membership, Level.ADMIN, STRICT_MANAGEMENT_MESSAGE);
     const updated = inTransaction(ctx.db, () => {
       ctx.repos.projects.resetToken(project.id);
@@ -335,15 +320,7 @@ export function projectRoutes(app: FastifyInstance): void {
   };
 
   const changeOrganization = async (request: FastifyRequest<DetailParams>) => {
-    const principal = authenticate(ctx, request);
-    sessionOnly(ctx, principal);
-    const { project, membership } = projectGuard(
-      ctx,
-      principal,
-      request.params.id,
-      "project:write",
-      request.params.org,
-    );
+    const { principal, project, membership } = projectAccess(request, "project:write", { sessionOnly: true });
     const { organization_id: rawTarget } = parseWith(ChangeOrganizationBody, jsonBody(request));
     const moved = inTransaction(ctx.db, () => {
       const targetId =
