@@ -10,6 +10,12 @@ export interface FaultOptions {
   dropResponseAfterCommit?: number;
   /** Optional regular expression; faults only apply to request paths it matches. */
   paths?: string;
+  /**
+   * When set, only the next `count` requests a fault acts on (an injected error, latency or a
+   * dropped answer) are faulted; each takes one, then the faults lift themselves. The emulator
+   * counts it down, so `GET /_admin/faults` shows how many remain. Unset: no limit.
+   */
+  count?: number;
 }
 
 export interface EmulatorOptions {

@@ -10,6 +10,7 @@ export const FaultOptionsSchema = z
     errorStatus: z.number().int().min(400).max(599).optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
     dropResponseAfterCommit: z.number().min(0).max(1).optional(),
+    count: z.number().int().min(0).optional(),
     paths: z
       .string()
       .refine((p) => {
@@ -26,6 +27,8 @@ export const FaultOptionsSchema = z
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const dropFlag = Symbol("dropAfterCommit");
+/** A request marked, when it arrived, for a dropped answer under these faults. */
+type Flagged = FastifyRequest & { [dropFlag]?: { faults: FaultOptions; decision: Decision } };
 
 function injectedError(status: number): ApiError {
   if (status === 429) return errors.throttled(1);
@@ -39,37 +42,72 @@ function injectedError(status: number): ApiError {
   });
 }
 
-function applies(faults: FaultOptions, request: FastifyRequest): boolean {
+function matches(faults: FaultOptions, request: FastifyRequest): boolean {
   if (request.url.startsWith("/_admin")) return false;
+  if (faults.count === 0) return false;
   if (!faults.paths) return true;
   return new RegExp(faults.paths).test(request.url.split("?")[0]);
+}
+
+/** What the faults do to one request, decided once when it arrives. */
+interface Decision {
+  readonly latencyMs: number;
+  readonly errorStatus?: number;
+  /** Drop the answer if the change commits. */
+  readonly drop: boolean;
+  /** Whether the request already took one of `count` (for an error or latency). */
+  readonly counted: boolean;
+}
+
+function decide(faults: FaultOptions, request: FastifyRequest): Decision | undefined {
+  if (!matches(faults, request)) return undefined;
+  const error = Boolean(faults.errorRate) && Math.random() < (faults.errorRate ?? 0);
+  const drop =
+    !error &&
+    Boolean(faults.dropResponseAfterCommit) &&
+    UNSAFE.has(request.method) &&
+    Math.random() < (faults.dropResponseAfterCommit ?? 0);
+  const latencyMs = faults.latencyMs ?? 0;
+  const counted = error || latencyMs > 0;
+  if (!counted && !drop) return undefined;
+  // Taken here, before any await, so concurrent requests cannot both take the last one.
+  if (counted && faults.count !== undefined) faults.count -= 1;
+  return { latencyMs, errorStatus: error ? (faults.errorStatus ?? 500) : undefined, drop, counted };
+}
+
+/** Whether to drop a committed answer; one not already counted takes one of `count` now. */
+function takeDrop(faults: FaultOptions, decision: Decision): boolean {
+  if (decision.counted || faults.count === undefined) return true;
+  if (faults.count === 0) return false;
+  faults.count -= 1;
+  return true;
 }
 
 /**
  * Test-only faults, read from `ctx.faults` on every request so `PUT /_admin/faults` takes effect
  * at once. Errors are injected before the request touches data; a dropped response happens only
  * after a successful change was committed, which is what makes a client's retry ambiguous.
+ * With `count`, only that many requests are faulted, then the faults lift themselves: tests
+ * assert on what happened, not on how fast.
  */
 export function registerFaults(app: FastifyInstance, ctx: EmulatorContext): void {
   app.addHook("onRequest", async (request, reply) => {
     const faults = ctx.faults;
-    if (!applies(faults, request)) return;
-    if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-    if (faults.errorRate && Math.random() < faults.errorRate) {
-      return sendError(reply, injectedError(faults.errorStatus ?? 500));
-    }
-    if (
-      faults.dropResponseAfterCommit &&
-      UNSAFE.has(request.method) &&
-      Math.random() < faults.dropResponseAfterCommit
-    ) {
-      (request as FastifyRequest & { [dropFlag]?: boolean })[dropFlag] = true;
-    }
+    const decision = decide(faults, request);
+    if (!decision) return;
+    if (decision.latencyMs) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+    if (decision.errorStatus !== undefined) return sendError(reply, injectedError(decision.errorStatus));
+    if (decision.drop) (request as Flagged)[dropFlag] = { faults, decision };
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
-    const flagged = (request as FastifyRequest & { [dropFlag]?: boolean })[dropFlag];
-    if (flagged && reply.statusCode >= 200 && reply.statusCode < 300) {
+    const flagged = (request as Flagged)[dropFlag];
+    if (
+      flagged &&
+      reply.statusCode >= 200 &&
+      reply.statusCode < 300 &&
+      takeDrop(flagged.faults, flagged.decision)
+    ) {
       request.raw.socket.destroy();
     }
     return payload;
