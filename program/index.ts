@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as posthog from "pulumi-posthog";
+import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../sdk/organization-flags";
 import { CONFIG_NAMESPACE, LayoutConfigError, parseLayout } from "./layout-config";
 
 const config = new pulumi.Config(CONFIG_NAMESPACE);
@@ -48,11 +49,7 @@ for (const [key, entry] of Object.entries(layout.organizations)) {
   }
   const organization = new posthog.Organization(key, {
     name: entry.name!,
-    enforce2fa: entry.enforce2fa,
-    membersCanInvite: entry.membersCanInvite,
-    membersCanUsePersonalApiKeys: entry.membersCanUsePersonalApiKeys,
-    isMemberJoinEmailEnabled: entry.isMemberJoinEmailEnabled,
-    allowPubliclySharedResources: entry.allowPubliclySharedResources,
+    ...entriesFor(ORGANIZATION_FLAG_NAMES, (flag) => entry[flag]),
   });
   organizationIds[key] = organization.id;
   organizationSummaries[key] = { id: organization.id, name: organization.name, managed: true };
@@ -82,7 +79,7 @@ for (const [key, entry] of Object.entries(layout.organizations)) {
 }
 
 for (const [key, entry] of Object.entries(layout.projects)) {
-  const project = new posthog.Project(
+  const { project, token } = posthog.projectWithToken(
     key,
     {
       organizationId: organizationIds[entry.organization],
@@ -92,16 +89,7 @@ for (const [key, entry] of Object.entries(layout.projects)) {
       existingProjectId: entry.existingProjectId,
       adoptDefaultProject: entry.adoptDefaultProject,
     },
-    { protect: entry.protect ?? false },
-  );
-  // A protected project's token is protected too: deleting a token revokes it.
-  const token = new posthog.ProjectToken(
-    `${key}-token`,
-    {
-      projectId: project.id,
-      keepers: entry.tokenRotation === undefined ? {} : { rotation: entry.tokenRotation },
-    },
-    { protect: entry.protect ?? false },
+    { rotation: entry.tokenRotation, protect: entry.protect ?? false },
   );
   projectSummaries[key] = {
     id: project.id,

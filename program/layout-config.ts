@@ -4,41 +4,27 @@
  * to fix, e.g. `posthog-layout:projects.web.organization`.
  */
 import { z } from "zod";
+import { ENVIRONMENTS } from "../sdk/environments";
+import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../sdk/organization-flags";
 
 export const CONFIG_NAMESPACE = "posthog-layout";
 
-const organizationFlags = {
-  enforce2fa: z.boolean().optional(),
-  membersCanInvite: z.boolean().optional(),
-  membersCanUsePersonalApiKeys: z.boolean().optional(),
-  isMemberJoinEmailEnabled: z.boolean().optional(),
-  allowPubliclySharedResources: z.boolean().optional(),
-};
+const organizationFlags = entriesFor(ORGANIZATION_FLAG_NAMES, () => z.boolean().optional());
 
-const environmentNames = z
-  .object({
-    localDevelopment: z.string().trim().min(1).max(200).optional(),
-    staging: z.string().trim().min(1).max(200).optional(),
-    production: z.string().trim().min(1).max(200).optional(),
-  })
-  .strict();
+/** An object with an optional entry per environment, and nothing else. */
+function perEnvironment<T extends z.ZodType>(value: () => T) {
+  return z.object(entriesFor(ENVIRONMENTS, () => value().optional())).strict();
+}
 
 /** PostHog's recommended three projects, declared once per organization. */
 const standardLayoutSchema = z
   .object({
-    names: environmentNames.optional(),
+    names: perEnvironment(() => z.string().trim().min(1).max(200)).optional(),
     timezone: z.string().min(1).optional(),
-    adoptDefaultProject: z.enum(["localDevelopment", "staging", "production", "none"]).optional(),
+    adoptDefaultProject: z.enum([...ENVIRONMENTS, "none"]).optional(),
     protectProduction: z.boolean().optional(),
     /** Change any environment's value to rotate that environment's token. */
-    tokenRotation: z
-      .object({
-        localDevelopment: z.string().optional(),
-        staging: z.string().optional(),
-        production: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    tokenRotation: perEnvironment(() => z.string()).optional(),
   })
   .strict();
 
@@ -109,8 +95,6 @@ export const layoutSchema = z
   });
 
 export type Layout = z.infer<typeof layoutSchema>;
-export type OrganizationEntry = Layout["organizations"][string];
-export type ProjectEntry = Layout["projects"][string];
 
 /** Thrown for an invalid layout; the message lists every problem with its config key. */
 export class LayoutConfigError extends Error {

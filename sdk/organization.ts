@@ -1,21 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ORGANIZATION_FLAGS } from "./organization-flags";
 import { providerStub } from "./provider-stub";
 
+/**
+ * The organization flags as arguments; each one's documentation is in
+ * {@link ORGANIZATION_FLAGS}, the one table of them.
+ */
+export type OrganizationFlagArgs = { [K in keyof typeof ORGANIZATION_FLAGS]?: pulumi.Input<boolean> };
+
+/** The organization flags as outputs: undefined when PostHog's response lacks one. */
+export type OrganizationFlagOutputs = {
+  readonly [K in keyof typeof ORGANIZATION_FLAGS]: pulumi.Output<boolean | undefined>;
+};
+
 /** Arguments of an {@link Organization}. Every field updates in place; none replaces. */
-export interface OrganizationArgs {
+export interface OrganizationArgs extends OrganizationFlagArgs {
   /** The organization's name (1 to 64 characters). PostHog allows several organizations with the same name. */
   name: pulumi.Input<string>;
-  /** Require two-factor authentication of every member. Left out: PostHog's current value is kept. */
-  enforce2fa?: pulumi.Input<boolean>;
-  /** Let members (not only admins) invite people. Left out: PostHog's current value is kept. */
-  membersCanInvite?: pulumi.Input<boolean>;
-  /** Let members create personal API keys for this organization. Left out: PostHog's current value is kept. */
-  membersCanUsePersonalApiKeys?: pulumi.Input<boolean>;
-  /** Email the members when someone joins. Left out: PostHog's current value is kept. */
-  isMemberJoinEmailEnabled?: pulumi.Input<boolean>;
-  /** Allow sharing dashboards, insights and recordings publicly. Left out: PostHog's current value is kept. */
-  allowPubliclySharedResources?: pulumi.Input<boolean>;
 }
+
+// The flag outputs are declared from the table, merged into the class's instance type
+// (types only: the engine sets every output at run time).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Organization extends OrganizationFlagOutputs {}
 
 /**
  * A PostHog organization.
@@ -29,19 +36,10 @@ export interface OrganizationArgs {
  * the credentials are not an owner. Use `protect` or `retainOnDelete` for
  * organizations that must outlive the stack.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Organization extends pulumi.dynamic.Resource {
   /** The organization's name. */
   declare public readonly name: pulumi.Output<string>;
-  /** Whether two-factor authentication is enforced for members. */
-  declare public readonly enforce2fa: pulumi.Output<boolean | undefined>;
-  /** Whether members may invite people. */
-  declare public readonly membersCanInvite: pulumi.Output<boolean | undefined>;
-  /** Whether members may use personal API keys. */
-  declare public readonly membersCanUsePersonalApiKeys: pulumi.Output<boolean | undefined>;
-  /** Whether members are emailed when someone joins. */
-  declare public readonly isMemberJoinEmailEnabled: pulumi.Output<boolean | undefined>;
-  /** Whether resources may be shared publicly. */
-  declare public readonly allowPubliclySharedResources: pulumi.Output<boolean | undefined>;
   /** URL slug PostHog derived from the name (read-only). */
   declare public readonly slug: pulumi.Output<string>;
   /** The caller's membership level: 1 member, 8 admin, 15 owner. */

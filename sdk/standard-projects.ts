@@ -1,19 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Project } from "./project";
 import { ProjectToken } from "./project-token";
+import { projectWithToken } from "./project-with-token";
 
-/** The three environments PostHog recommends a project for. */
-export type Environment = "localDevelopment" | "staging" | "production";
+import { DEFAULT_ENVIRONMENT_NAMES, Environment, ENVIRONMENTS } from "./environments";
 
-/** The environments in the order PostHog's documentation lists them. */
-export const ENVIRONMENTS: readonly Environment[] = ["localDevelopment", "staging", "production"];
-
-/** The project names PostHog's documentation uses for the recommended layout. */
-export const DEFAULT_ENVIRONMENT_NAMES: Readonly<Record<Environment, string>> = {
-  localDevelopment: "Local Development",
-  staging: "Staging",
-  production: "Production",
-};
+export { DEFAULT_ENVIRONMENT_NAMES, ENVIRONMENTS };
+export type { Environment };
 
 /** Arguments of {@link StandardProjects}. */
 export interface StandardProjectsArgs {
@@ -84,7 +77,7 @@ export class StandardProjects extends pulumi.ComponentResource {
     for (const environment of ENVIRONMENTS) {
       const adopting = adopt === environment;
       const protect = environment === "production" ? (args.protectProduction ?? true) : undefined;
-      const project = new Project(
+      const { project, token } = projectWithToken(
         `${name}-${kebab(environment)}`,
         {
           organizationId: args.organizationId,
@@ -93,13 +86,7 @@ export class StandardProjects extends pulumi.ComponentResource {
           existingProjectId: adopting ? args.defaultProjectId : undefined,
           adoptDefaultProject: adopting && args.defaultProjectId === undefined ? true : undefined,
         },
-        { parent: this, protect },
-      );
-      const rotation = args.tokenRotation?.[environment];
-      const token = new ProjectToken(
-        `${name}-${kebab(environment)}-token`,
-        { projectId: project.id, keepers: rotation === undefined ? {} : { rotation } },
-        { parent: this, protect },
+        { rotation: args.tokenRotation?.[environment], protect, parent: this },
       );
       projects[environment] = project;
       tokens[environment] = token;

@@ -2,6 +2,7 @@
  * The PostHog management API client: HTTP core, error family, and one module per
  * resource of the URL tree. It knows nothing of Pulumi.
  */
+import { EnvironmentsApi } from "./environments";
 import { registerSecret } from "./errors";
 import { HttpClient, HttpOptions } from "./http";
 import { OrganizationsApi } from "./organizations";
@@ -17,6 +18,7 @@ export interface PostHogClient {
   readonly session: Session;
   readonly organizations: OrganizationsApi;
   readonly projects: ProjectsApi;
+  readonly environments: EnvironmentsApi;
 }
 
 /** Builds a client; credentials are registered for redaction before any request. */
@@ -26,7 +28,8 @@ export function createClient(options: ClientOptions): PostHogClient {
   const session = new Session(http, options);
   const organizations = new OrganizationsApi(http);
   const projects = new ProjectsApi(http, session, organizations);
-  return { http, session, organizations, projects };
+  const environments = new EnvironmentsApi(http, session);
+  return { http, session, organizations, projects, environments };
 }
 
 export * from "./errors";
@@ -42,7 +45,10 @@ export {
 export type { OrganizationWrite } from "./organizations";
 export { DEFAULT_PROJECT_NAME, ProjectsApi, sameProjectName } from "./projects";
 export type { ProjectWrite } from "./projects";
+export { EnvironmentsApi, environmentSchema, environmentSettingsSchema } from "./environments";
+export type { Environment, EnvironmentSettingsWire } from "./environments";
 export { Session } from "./session";
 export type { SessionSettings } from "./session";
+export { label } from "./label";
 export { withRecovery } from "./recovery";
 export type { RecoveryPlan } from "./recovery";

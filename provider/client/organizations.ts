@@ -2,8 +2,10 @@
  * Organizations: `/api/organizations/` and `/api/organizations/{id}/`.
  */
 import { z } from "zod";
+import type { OrganizationFlagWireName } from "../../sdk/organization-flags";
 import { MembershipLevel, OperationContext, PostHogApiError } from "./errors";
 import { apiPath, HttpClient } from "./http";
+import { label } from "./label";
 import { withRecovery } from "./recovery";
 import {
   noContentSchema,
@@ -11,17 +13,11 @@ import {
   organizationListItemSchema,
   OrganizationListItem,
   organizationSchema,
+  pageSchema,
 } from "./schemas";
 
-/** Writable organization fields, in PostHog's wire names. */
-export interface OrganizationWrite {
-  name?: string;
-  enforce_2fa?: boolean;
-  members_can_invite?: boolean;
-  members_can_use_personal_api_keys?: boolean;
-  is_member_join_email_enabled?: boolean;
-  allow_publicly_shared_resources?: boolean;
-}
+/** Writable organization fields, in PostHog's wire names: the name and the flags. */
+export type OrganizationWrite = { name?: string } & { [K in OrganizationFlagWireName]?: boolean };
 
 /** PostHog's hard cap on projects per organization (MAX_ALLOWED_PROJECTS_PER_ORG). */
 export const MAX_PROJECTS_PER_ORGANIZATION = 2000;
@@ -44,10 +40,6 @@ export function organizationProjects(
   return org.projects ?? org.teams ?? [];
 }
 
-function label(id: string, name?: string): string {
-  return name ? `Organization "${name}" (${id})` : `Organization ${id}`;
-}
-
 /** Organization calls of the PostHog client. */
 export class OrganizationsApi {
   constructor(private readonly http: HttpClient) {}
@@ -56,10 +48,7 @@ export class OrganizationsApi {
   async list(
     op: OperationContext = { action: "list", resource: "organizations" },
   ): Promise<OrganizationListItem[]> {
-    const schema = z.union([
-      z.array(organizationListItemSchema),
-      z.looseObject({ next: z.string().nullish(), results: z.array(organizationListItemSchema) }),
-    ]);
+    const schema = z.union([z.array(organizationListItemSchema), pageSchema(organizationListItemSchema)]);
     const first = await this.http.request({ op, method: "GET", path: apiPath("organizations"), schema });
     if (Array.isArray(first)) return first;
     if (!first.next) return first.results;
@@ -67,7 +56,10 @@ export class OrganizationsApi {
   }
 
   /** One organization; throws a 404 `PostHogApiError` when it is gone or not visible. */
-  get(id: string, op: OperationContext = { action: "read", resource: label(id) }): Promise<Organization> {
+  get(
+    id: string,
+    op: OperationContext = { action: "read", resource: label("Organization", id) },
+  ): Promise<Organization> {
     return this.http.request({
       op,
       method: "GET",
@@ -132,11 +124,13 @@ export class OrganizationsApi {
   /** PATCHes the given fields (PostHog: needs ADMIN). */
   update(id: string, patch: OrganizationWrite, name?: string): Promise<Organization> {
     return this.http.request({
-      op: { action: "update", resource: label(id, name) },
+      op: { action: "update", resource: label("Organization", id, name) },
       method: "PATCH",
       path: apiPath("organizations", id),
       body: patch,
       schema: organizationSchema,
+      // Plain fields: sending the same values again changes nothing.
+      idempotent: true,
     });
   }
 
@@ -144,7 +138,7 @@ export class OrganizationsApi {
   async delete(id: string, name?: string): Promise<boolean> {
     try {
       await this.http.request({
-        op: { action: "delete", resource: label(id, name) },
+        op: { action: "delete", resource: label("Organization", id, name) },
         method: "DELETE",
         path: apiPath("organizations", id),
         schema: noContentSchema,

@@ -5,6 +5,7 @@
 import { OperationContext, PostHogApiError, registerSecret } from "./errors";
 import { apiPath, HttpClient } from "./http";
 import { OrganizationsApi, organizationProjects } from "./organizations";
+import { label } from "./label";
 import { withRecovery } from "./recovery";
 import { noContentSchema, Project, ProjectListItem, projectListItemSchema, projectSchema } from "./schemas";
 import { Session } from "./session";
@@ -16,16 +17,12 @@ export interface ProjectWrite {
   product_description?: string | null;
 }
 
-/** PostHog compares project names trimmed and case-insensitively (409 on duplicates). */
 /** The name PostHog gives the project it creates with every organization. */
 export const DEFAULT_PROJECT_NAME = "Default project";
 
+/** PostHog compares project names trimmed and case-insensitively (409 on duplicates). */
 export function sameProjectName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-function label(id: number | string, name?: string): string {
-  return name ? `Project "${name}" (id ${id})` : `Project ${id}`;
 }
 
 /** Project calls of the PostHog client. */
@@ -61,7 +58,7 @@ export class ProjectsApi {
   async get(organizationId: string, id: number | string, op?: OperationContext): Promise<Project> {
     return this.remember(
       await this.http.request({
-        op: op ?? { action: "read", resource: label(id) },
+        op: op ?? { action: "read", resource: label("Project", id) },
         method: "GET",
         path: apiPath("organizations", organizationId, "projects", id),
         schema: projectSchema,
@@ -101,7 +98,10 @@ export class ProjectsApi {
       }
     }
     const numericId = Number(id);
-    const orgs = await this.organizations.list({ action: "find the organization of", resource: label(id) });
+    const orgs = await this.organizations.list({
+      action: "find the organization of",
+      resource: label("Project", id),
+    });
     // Organizations whose embedded project list names it first, then the rest.
     const ordered = [...orgs].sort((a, b) => {
       const has = (o: typeof a) => organizationProjects(o).some((p) => p.id === numericId);
@@ -153,11 +153,13 @@ export class ProjectsApi {
   ): Promise<Project> {
     return this.remember(
       await this.http.request({
-        op: { action: "update", resource: label(id, name) },
+        op: { action: "update", resource: label("Project", id, name) },
         method: "PATCH",
         path: apiPath("organizations", organizationId, "projects", id),
         body: patch,
         schema: projectSchema,
+        // Plain fields: sending the same values again changes nothing.
+        idempotent: true,
       }),
     );
   }
@@ -170,7 +172,7 @@ export class ProjectsApi {
   async delete(organizationId: string, id: number | string, name?: string): Promise<boolean> {
     try {
       await this.http.request({
-        op: { action: "delete", resource: label(id, name) },
+        op: { action: "delete", resource: label("Project", id, name) },
         method: "DELETE",
         path: apiPath("organizations", organizationId, "projects", id),
         schema: noContentSchema,
@@ -189,7 +191,7 @@ export class ProjectsApi {
    * is not repeated (a second rotation would revoke the token just issued).
    */
   async resetToken(organizationId: string, id: number | string, name?: string): Promise<Project> {
-    const op: OperationContext = { action: "rotate the token of", resource: label(id, name) };
+    const op: OperationContext = { action: "rotate the token of", resource: label("Project", id, name) };
     const before = await this.get(organizationId, id, op);
     const project = await withRecovery(this.http, {
       attempt: () =>
@@ -199,7 +201,6 @@ export class ProjectsApi {
           path: apiPath("organizations", organizationId, "projects", id, "reset_token"),
           body: {},
           schema: projectSchema,
-          idempotent: false,
         }),
       lookup: async () => {
         const now = await this.find(organizationId, id, op);
@@ -222,7 +223,7 @@ export class ProjectsApi {
   ): Promise<Project> {
     const op: OperationContext = {
       action: "move",
-      resource: `${label(id, name)} from Organization ${organizationId} to Organization ${targetOrganizationId}`,
+      resource: `${label("Project", id, name)} from Organization ${organizationId} to Organization ${targetOrganizationId}`,
     };
     const project = await withRecovery(this.http, {
       attempt: () =>

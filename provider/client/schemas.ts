@@ -7,6 +7,7 @@
  * nullable wherever PostHog's models allow null.
  */
 import { z } from "zod";
+import { entriesFor, ORGANIZATION_FLAG_WIRE_NAMES } from "../../sdk/organization-flags";
 
 /** PostHog's error body (drf-exceptions-hog): `{type, code, detail, attr}`. */
 export const errorBodySchema = z.looseObject({
@@ -38,23 +39,22 @@ export const organizationSchema = z.looseObject({
   projects: z.array(organizationProjectRefSchema).nullish(),
   teams: z.array(organizationProjectRefSchema).nullish(),
   available_product_features: z.array(productFeatureSchema).nullish(),
-  enforce_2fa: z.boolean().nullish(),
-  members_can_invite: z.boolean().nullish(),
-  members_can_use_personal_api_keys: z.boolean().nullish(),
-  is_member_join_email_enabled: z.boolean().nullish(),
-  allow_publicly_shared_resources: z.boolean().nullish(),
+  ...entriesFor(ORGANIZATION_FLAG_WIRE_NAMES, () => z.boolean().nullish()),
   is_pending_deletion: z.boolean().nullish(),
 });
 export type Organization = z.infer<typeof organizationSchema>;
 
-/** Entries of `GET /api/organizations/`: the same serializer as a single organization. */
-export const organizationListItemSchema = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  created_at: z.string().nullish(),
-  membership_level: z.number().int().nullish(),
-  projects: z.array(organizationProjectRefSchema).nullish(),
-  teams: z.array(organizationProjectRefSchema).nullish(),
+/**
+ * Entries of `GET /api/organizations/`: the same serializer as a single organization,
+ * of which the list relies on fewer fields.
+ */
+export const organizationListItemSchema = organizationSchema.pick({
+  id: true,
+  name: true,
+  created_at: true,
+  membership_level: true,
+  projects: true,
+  teams: true,
 });
 export type OrganizationListItem = z.infer<typeof organizationListItemSchema>;
 
@@ -73,14 +73,13 @@ export const projectSchema = z.looseObject({
 });
 export type Project = z.infer<typeof projectSchema>;
 
-/** Entries of the project list (PostHog's basic project serializer). */
-export const projectListItemSchema = z.looseObject({
-  id: z.number().int(),
-  name: z.string(),
-  organization: z.string().nullish(),
-  is_demo: z.boolean().nullish(),
-  is_pending_deletion: z.boolean().nullish(),
-});
+/**
+ * Entries of the project list: PostHog's basic project serializer, a subset of the
+ * project's fields in which `organization` may be absent.
+ */
+export const projectListItemSchema = projectSchema
+  .pick({ id: true, name: true, is_demo: true, is_pending_deletion: true })
+  .extend({ organization: projectSchema.shape.organization.nullish() });
 export type ProjectListItem = z.infer<typeof projectListItemSchema>;
 
 /** A limit/offset page: `{count, next, previous, results}`; `next` is followed as given. */

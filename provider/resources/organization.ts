@@ -13,9 +13,8 @@ import {
   PostHogClient,
   projectAllowance,
 } from "../client";
+import { entriesFor, ORGANIZATION_FLAG_NAMES, ORGANIZATION_FLAGS } from "../../sdk/organization-flags";
 import { FieldPolicy, PartialFailure, ResourceSpec } from "./crud";
-
-const flag = z.boolean().optional();
 
 /** Validated Organization inputs. */
 export const organizationInputs = z.object({
@@ -24,11 +23,7 @@ export const organizationInputs = z.object({
     .trim()
     .min(1, "must not be empty")
     .max(64, "must be at most 64 characters (PostHog's limit)"),
-  enforce2fa: flag,
-  membersCanInvite: flag,
-  membersCanUsePersonalApiKeys: flag,
-  isMemberJoinEmailEnabled: flag,
-  allowPubliclySharedResources: flag,
+  ...entriesFor(ORGANIZATION_FLAG_NAMES, () => z.boolean().optional()),
 });
 export type OrganizationInputs = z.infer<typeof organizationInputs>;
 
@@ -41,25 +36,14 @@ export interface OrganizationOutputs extends OrganizationInputs {
   projectAllowance: number;
 }
 
-/** Input field -> wire field, for the flags. */
-const FLAGS = {
-  enforce2fa: "enforce_2fa",
-  membersCanInvite: "members_can_invite",
-  membersCanUsePersonalApiKeys: "members_can_use_personal_api_keys",
-  isMemberJoinEmailEnabled: "is_member_join_email_enabled",
-  allowPubliclySharedResources: "allow_publicly_shared_resources",
-} as const satisfies Record<Exclude<keyof OrganizationInputs, "name">, keyof OrganizationWrite>;
-
-type FlagInput = keyof typeof FLAGS;
-const flagInputs = Object.keys(FLAGS) as FlagInput[];
-
 /** The request body for the inputs that are set (and differ from `live`, when given). */
 function writeBody(inputs: OrganizationInputs, live?: Organization): OrganizationWrite {
   const body: OrganizationWrite = {};
   if (!live || live.name !== inputs.name) body.name = inputs.name;
-  for (const key of flagInputs) {
+  for (const key of ORGANIZATION_FLAG_NAMES) {
     const value = inputs[key];
-    if (value !== undefined && (!live || live[FLAGS[key]] !== value)) body[FLAGS[key]] = value;
+    if (value !== undefined && (!live || live[ORGANIZATION_FLAGS[key]] !== value))
+      body[ORGANIZATION_FLAGS[key]] = value;
   }
   return body;
 }
@@ -80,8 +64,8 @@ function outputsOf(org: Organization, defaultProjectId: number | undefined): Org
     defaultProjectId,
     projectAllowance: projectAllowance(org),
   };
-  for (const key of flagInputs) {
-    const value = org[FLAGS[key]];
+  for (const key of ORGANIZATION_FLAG_NAMES) {
+    const value = org[ORGANIZATION_FLAGS[key]];
     if (typeof value === "boolean") outputs[key] = value;
   }
   return outputs;
@@ -95,11 +79,7 @@ export const organizationSpec: ResourceSpec<OrganizationInputs, OrganizationOutp
   inputs: organizationInputs,
   fields: {
     name: { onChange: "update", whenAbsent: "compare" },
-    enforce2fa: keep,
-    membersCanInvite: keep,
-    membersCanUsePersonalApiKeys: keep,
-    isMemberJoinEmailEnabled: keep,
-    allowPubliclySharedResources: keep,
+    ...entriesFor(ORGANIZATION_FLAG_NAMES, () => keep),
   },
 
   async create(client: PostHogClient, inputs) {
@@ -138,7 +118,7 @@ export const organizationSpec: ResourceSpec<OrganizationInputs, OrganizationOutp
 
   inputsOf(outputs) {
     const inputs: OrganizationInputs = { name: outputs.name };
-    for (const key of flagInputs) if (outputs[key] !== undefined) inputs[key] = outputs[key];
+    for (const key of ORGANIZATION_FLAG_NAMES) if (outputs[key] !== undefined) inputs[key] = outputs[key];
     return inputs;
   },
 };

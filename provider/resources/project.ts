@@ -23,6 +23,7 @@ import {
   ProjectWrite,
   sameProjectName,
   DEFAULT_PROJECT_NAME,
+  label,
 } from "../client";
 import { PartialFailure, Props, ResourceSpec } from "./crud";
 
@@ -108,10 +109,6 @@ function patchFor(inputs: ProjectInputs, live: Project): ProjectWrite {
     patch.product_description = inputs.productDescription;
   }
   return patch;
-}
-
-function label(name: string, id?: string | number): string {
-  return id === undefined ? `Project "${name}"` : `Project "${name}" (id ${id})`;
 }
 
 /** Live, non-demo projects of an organization: what PostHog's plan limit counts. */
@@ -339,7 +336,9 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
   async update(client, id, olds, news) {
     let live = await client.projects.locate(id, olds.organizationId);
     if (!live)
-      throw new Error(`Cannot update ${label(news.name, id)}: it no longer exists (run \`pulumi refresh\`).`);
+      throw new Error(
+        `Cannot update ${label("Project", id, news.name)}: it no longer exists (run \`pulumi refresh\`).`,
+      );
     const adoption: Adoption = {
       existingProjectId: news.existingProjectId ?? olds.existingProjectId,
       adoptDefaultProject: olds.adoptDefaultProject,
