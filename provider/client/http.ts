@@ -21,13 +21,18 @@ import { pageSchema } from "./schemas";
  *   `Retry-After` is honoured: the next attempt waits at least that long, and if
  *   that wait does not fit in the remaining time budget the client gives up at once.
  * - 5xx and connection errors after the request may have been sent (reset, hang up,
- *   timeout) for idempotent requests only (GET, PATCH of plain fields, DELETE).
+ *   timeout) for idempotent requests only: GET and DELETE, and a PATCH only when its
+ *   caller says so (`idempotent: true`, for updates of plain fields).
  * - Connection refused / DNS try-again for every method: nothing was sent.
  *
  * What is not: 4xx other than 429, and any ambiguous failure of a non-idempotent
  * request (POST create, `reset_token`, `change_organization`). Those surface as a
  * `PostHogApiError` with `ambiguous: true`, and the caller recovers by looking up
  * what the first attempt did (see `recovery.ts`) under this same policy.
+ *
+ * PATCH is not idempotent by default, as in PostHog's Terraform provider: PostHog
+ * uses it for actions too (`reset_token` rotates the token on every call), and a
+ * PATCH repeated after an ambiguous failure must be known to be harmless.
  *
  * Delays grow exponentially from `baseDelayMs` (x2 per attempt, capped at
  * `maxDelayMs`) with "equal jitter": half the delay fixed, half random, so parallel
@@ -83,7 +88,10 @@ export interface RequestSpec<T> {
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string | number>>;
   readonly schema: z.ZodType<T>;
-  /** Safe to repeat after an ambiguous failure. Default: every method but POST. */
+  /**
+   * Safe to repeat after an ambiguous failure. Default: true for GET and DELETE only;
+   * a PATCH that sets plain fields (repeating it sets the same values) opts in.
+   */
   readonly idempotent?: boolean;
   /** Default "key". */
   readonly auth?: AuthMode;
@@ -137,6 +145,9 @@ export function packageVersion(): string {
   cachedVersion = "0.0.0";
   return cachedVersion;
 }
+
+/** Methods repeated after an ambiguous failure unless the request says otherwise. */
+const IDEMPOTENT_BY_DEFAULT: ReadonlySet<RequestSpec<unknown>["method"]> = new Set(["GET", "DELETE"]);
 
 /** Codes meaning the request never reached the server: safe to retry for any method. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN"]);
@@ -270,7 +281,7 @@ export class HttpClient {
     const shownPath = urlPath(spec.path);
     const meta: RequestMeta = {
       startedAt: Date.now(),
-      idempotent: spec.idempotent ?? method !== "POST",
+      idempotent: spec.idempotent ?? IDEMPOTENT_BY_DEFAULT.has(method),
       auth: spec.auth ?? "key",
     };
     let response: AxiosResponse;

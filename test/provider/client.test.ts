@@ -12,6 +12,7 @@ import {
   createKey,
   createUser,
   FAST_RETRY,
+  faultsLeft,
   ownerClient,
   setFaults,
   setPlan,
@@ -43,36 +44,45 @@ async function failure(fn: () => Promise<unknown>): Promise<Error> {
   throw new Error("expected a failure");
 }
 
+/** The delay the client logged before a retry (it honours `Retry-After` in it). */
+function waited(line: string): number {
+  return Number(/waited (\d+) ms/.exec(line)?.[1]);
+}
+
 describe("retries", () => {
   test("a GET answered 503 is retried after Retry-After and then succeeds", async () => {
     const lines: string[] = [];
     const client = ownerClient(emu, { log: (l) => lines.push(l) });
-    await setFaults(emu, { errorRate: 1, errorStatus: 503, paths: "^/api/organizations/[^/]+/?$" });
-    // The fault is lifted while the client waits out the first Retry-After (1 s).
-    const lift = new Promise((resolve) => setTimeout(resolve, 300)).then(() => setFaults(emu, {}));
-    const started = Date.now();
+    await setFaults(emu, {
+      errorRate: 1,
+      errorStatus: 503,
+      count: 1,
+      paths: "^/api/organizations/[^/]+/?$",
+    });
     const org = await client.organizations.get(emu.admin.organizationId);
-    await lift;
     expect(org.id).toBe(emu.admin.organizationId);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(lines.length).toBeGreaterThanOrEqual(1); // 1 unless lifting the fault took over a second
+    expect(await faultsLeft(emu)).toBe(0);
+    expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/retrying GET \/api\/organizations\/.* after 503 \(retry 1 of 4/);
+    expect(waited(lines[0])).toBeGreaterThanOrEqual(1000);
   });
 
   test("429 waits for Retry-After, also for a POST (nothing was done)", async () => {
     const lines: string[] = [];
     const client = ownerClient(emu, { log: (l) => lines.push(l) });
-    await setFaults(emu, { errorRate: 1, errorStatus: 429, paths: "^/api/organizations/[^/]+/projects/?$" });
-    const lift = new Promise((resolve) => setTimeout(resolve, 300)).then(() => setFaults(emu, {}));
-    const started = Date.now();
+    await setFaults(emu, {
+      errorRate: 1,
+      errorStatus: 429,
+      count: 1,
+      paths: "^/api/organizations/[^/]+/projects/?$",
+    });
     const name = unique("throttled");
     const project = await client.projects.create(emu.admin.organizationId, { name });
-    await lift;
     expect(project.name).toBe(name);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(await faultsLeft(emu)).toBe(0);
+    expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/retrying POST .* after 429/);
-    const waited = Number(/waited (\d+) ms/.exec(lines[0])?.[1]);
-    expect(waited).toBeGreaterThanOrEqual(1000);
+    expect(waited(lines[0])).toBeGreaterThanOrEqual(1000);
     expect(await client.projects.findByName(emu.admin.organizationId, name)).toHaveLength(1);
   });
 
@@ -82,9 +92,10 @@ describe("retries", () => {
       retry: { retries: 2, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 20_000 },
       log: (l) => lines.push(l),
     });
-    await setFaults(emu, { errorRate: 1, errorStatus: 502, paths: "^/api/organizations/?$" });
+    await setFaults(emu, { errorRate: 1, errorStatus: 502, count: 10, paths: "^/api/organizations/?$" });
     const err = await failure(() => client.organizations.list());
     expect(err).toBeInstanceOf(PostHogApiError);
+    expect(await faultsLeft(emu)).toBe(7); // 3 attempts: the first and 2 retries
     expect(lines).toHaveLength(2);
     expect((err as PostHogApiError).status).toBe(502);
     expect(err.message).toMatch(/^Could not list organizations: GET \/api\/organizations\/ returned 502/);
@@ -94,30 +105,104 @@ describe("retries", () => {
   test("gives up when the next Retry-After would not fit the time budget", async () => {
     const lines: string[] = [];
     const client = ownerClient(emu, {
-      retry: { retries: 10, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 1_500 },
+      retry: { retries: 10, baseDelayMs: 10, maxDelayMs: 50, maxTotalMs: 1_900 },
       log: (l) => lines.push(l),
     });
-    await setFaults(emu, { errorRate: 1, errorStatus: 503, paths: "^/api/organizations/?$" });
-    const started = Date.now();
+    await setFaults(emu, { errorRate: 1, errorStatus: 503, count: 10, paths: "^/api/organizations/?$" });
     const err = await failure(() => client.organizations.list());
     expect((err as PostHogApiError).status).toBe(503);
-    expect(lines).toHaveLength(1); // 0 s + 1 s fits, a third attempt at 2 s does not
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // The first Retry-After (1 s) fits the 1.9 s budget; after it, a second one cannot.
+    expect(lines).toHaveLength(1);
+    expect(await faultsLeft(emu)).toBe(8);
   });
 
   test("a POST answered 500 is not repeated blindly: nothing was created, so it is sent again once it is safe", async () => {
     const lines: string[] = [];
     const client = ownerClient(emu, { log: (l) => lines.push(l) });
     const name = unique("server error");
-    await setFaults(emu, { errorRate: 1, errorStatus: 500, paths: "^/api/organizations/[^/]+/projects/?$" });
-    const lift = new Promise((resolve) => setTimeout(resolve, 30)).then(() => setFaults(emu, {}));
+    await setFaults(emu, {
+      errorRate: 1,
+      errorStatus: 500,
+      count: 1,
+      paths: "^/api/organizations/[^/]+/projects/?$",
+    });
     const project = await client.projects.create(emu.admin.organizationId, { name });
-    await lift;
     expect(project.name).toBe(name);
+    expect(await faultsLeft(emu)).toBe(0);
     expect(await client.projects.findByName(emu.admin.organizationId, name)).toHaveLength(1);
     expect(lines).toContainEqual(
       expect.stringMatching(/POST .* failed ambiguously \(500\); nothing was done: trying again/),
     );
+    expect(lines).not.toContainEqual(expect.stringMatching(/retrying POST/));
+  });
+});
+
+describe("PATCH after an ambiguous failure", () => {
+  test("a plain project update is retried after a 503", async () => {
+    const lines: string[] = [];
+    const client = ownerClient(emu, { log: (l) => lines.push(l) });
+    const project = await client.projects.create(emu.admin.organizationId, { name: unique("Patched") });
+    const path = `^/api/organizations/[^/]+/projects/${project.id}/?$`;
+    await setFaults(emu, { errorRate: 1, errorStatus: 503, count: 1, paths: path });
+    const updated = await client.projects.update(emu.admin.organizationId, project.id, {
+      timezone: "Europe/Paris",
+    });
+    expect(updated.timezone).toBe("Europe/Paris");
+    expect(await faultsLeft(emu)).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/retrying PATCH .*projects.* after 503 \(retry 1 of 4/)]);
+  });
+
+  test("a plain organization update whose response is lost is sent again", async () => {
+    const lines: string[] = [];
+    const client = ownerClient(emu, { log: (l) => lines.push(l) });
+    const org = await client.organizations.create({ name: unique("Patched org") });
+    const renamed = unique("Renamed org");
+    await setFaults(emu, { dropResponseAfterCommit: 1, count: 1, paths: `^/api/organizations/${org.id}/?$` });
+    const updated = await client.organizations.update(org.id, { name: renamed });
+    expect(updated.name).toBe(renamed);
+    // The first PATCH was committed and lost its answer; the one retry was answered.
+    expect(await faultsLeft(emu)).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/retrying PATCH .*organizations.* after ECONNRESET/)]);
+  });
+
+  test("a PATCH is not idempotent unless it says so: a 503 is not retried by the HTTP core", async () => {
+    const lines: string[] = [];
+    const client = ownerClient(emu, { log: (l) => lines.push(l) });
+    const org = await client.organizations.create({ name: unique("Unmarked PATCH") });
+    await setFaults(emu, {
+      errorRate: 1,
+      errorStatus: 503,
+      count: 2,
+      paths: `^/api/organizations/${org.id}/?$`,
+    });
+    const err = await failure(() =>
+      client.http.request({
+        op: { action: "update", resource: "an organization" },
+        method: "PATCH",
+        path: apiPath("organizations", org.id),
+        body: { name: unique("Never sent twice") },
+        schema: z.unknown(),
+      }),
+    );
+    expect((err as PostHogApiError).status).toBe(503);
+    expect((err as PostHogApiError).ambiguous).toBe(true);
+    expect(await faultsLeft(emu)).toBe(1); // one request seen
+    expect(lines).toEqual([]);
+  });
+
+  test("a reset_token answered 503 is not repeated blindly: the token is read back first", async () => {
+    const lines: string[] = [];
+    const client = ownerClient(emu, { log: (l) => lines.push(l), sessionOnlyActions: true });
+    const project = await client.projects.create(emu.admin.organizationId, { name: unique("503 rotation") });
+    await setFaults(emu, { errorRate: 1, errorStatus: 503, count: 1, paths: "/reset_token/?$" });
+    const rotated = await client.projects.resetToken(emu.admin.organizationId, project.id);
+    expect(rotated.api_token).not.toBe(project.api_token);
+    expect(await faultsLeft(emu)).toBe(0);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /PATCH .*reset_token.* failed ambiguously \(503\); nothing was done: trying again/,
+      ),
+    ]);
   });
 });
 
@@ -403,9 +488,14 @@ describe("recovery from lost responses", () => {
     const lines: string[] = [];
     const client = ownerClient(emu, { log: (l) => lines.push(l) });
     const name = unique("Lost create");
-    await setFaults(emu, { dropResponseAfterCommit: 1, paths: "^/api/organizations/[^/]+/projects/?$" });
+    await setFaults(emu, {
+      dropResponseAfterCommit: 1,
+      count: 2,
+      paths: "^/api/organizations/[^/]+/projects/?$",
+    });
     const project = await client.projects.create(emu.admin.organizationId, { name });
-    await setFaults(emu, {});
+    // Of two lost answers allowed, one was used: the action was sent once.
+    expect(await faultsLeft(emu)).toBe(1);
     expect(project.name).toBe(name);
     const matches = await client.projects.findByName(emu.admin.organizationId, name);
     expect(matches.map((p) => p.id)).toEqual([project.id]);
@@ -418,9 +508,10 @@ describe("recovery from lost responses", () => {
     const lines: string[] = [];
     const client = ownerClient(emu, { log: (l) => lines.push(l) });
     const name = unique("Lost org");
-    await setFaults(emu, { dropResponseAfterCommit: 1, paths: "^/api/organizations/?$" });
+    await setFaults(emu, { dropResponseAfterCommit: 1, count: 2, paths: "^/api/organizations/?$" });
     const org = await client.organizations.create({ name });
-    await setFaults(emu, {});
+    // Of two lost answers allowed, one was used: the action was sent once.
+    expect(await faultsLeft(emu)).toBe(1);
     expect(org.name).toBe(name);
     const same = (await client.organizations.list()).filter((o) => o.name === name);
     expect(same.map((o) => o.id)).toEqual([org.id]);
@@ -431,9 +522,10 @@ describe("recovery from lost responses", () => {
     const lines: string[] = [];
     const client = ownerClient(emu, { log: (l) => lines.push(l) });
     const project = await client.projects.create(emu.admin.organizationId, { name: unique("Lost rotation") });
-    await setFaults(emu, { dropResponseAfterCommit: 1, paths: "/reset_token/?$" });
+    await setFaults(emu, { dropResponseAfterCommit: 1, count: 2, paths: "/reset_token/?$" });
     const rotated = await client.projects.resetToken(emu.admin.organizationId, project.id);
-    await setFaults(emu, {});
+    // Of two lost answers allowed, one was used: the action was sent once.
+    expect(await faultsLeft(emu)).toBe(1);
     const live = await client.projects.get(emu.admin.organizationId, project.id);
     expect(rotated.api_token).not.toBe(project.api_token);
     expect(live.api_token).toBe(rotated.api_token);
@@ -446,9 +538,10 @@ describe("recovery from lost responses", () => {
     const target = await client.organizations.create({ name: unique("Target") });
     await setPlan(emu, target.id, "scale");
     const project = await client.projects.create(emu.admin.organizationId, { name: unique("Lost move") });
-    await setFaults(emu, { dropResponseAfterCommit: 1, paths: "/change_organization/?$" });
+    await setFaults(emu, { dropResponseAfterCommit: 1, count: 2, paths: "/change_organization/?$" });
     const moved = await client.projects.changeOrganization(emu.admin.organizationId, project.id, target.id);
-    await setFaults(emu, {});
+    // Of two lost answers allowed, one was used: the action was sent once.
+    expect(await faultsLeft(emu)).toBe(1);
     expect(moved.organization).toBe(target.id);
     expect(moved.id).toBe(project.id);
     expect(moved.api_token).toBe(project.api_token);

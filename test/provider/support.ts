@@ -7,6 +7,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createClient, type ClientOptions, type PostHogClient } from "../../provider/client";
 import type { TestEmulator } from "../helpers/emulator";
+import type { FaultOptions } from "../../emulator";
 
 /** Retry settings that keep tests fast but still exercise the policy. */
 export const FAST_RETRY = { retries: 4, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 15_000 } as const;
@@ -34,17 +35,16 @@ async function admin<T>(
 }
 
 /** Replaces the emulator's fault options (`{}` clears them). */
-export function setFaults(
-  emu: TestEmulator,
-  faults: {
-    errorRate?: number;
-    errorStatus?: number;
-    latencyMs?: number;
-    dropResponseAfterCommit?: number;
-    paths?: string;
-  },
-): Promise<unknown> {
+export function setFaults(emu: TestEmulator, faults: FaultOptions): Promise<unknown> {
   return admin(emu, "PUT", "faults", faults);
+}
+
+/**
+ * How many of a `count`-limited fault are left. Set a count larger than the requests a test
+ * expects, and the difference is how many matching requests the emulator saw.
+ */
+export async function faultsLeft(emu: TestEmulator): Promise<number | undefined> {
+  return (await admin<FaultOptions>(emu, "GET", "faults")).count;
 }
 
 /** Sets an organization's plan: "free" holds one project, "scale" many. */

@@ -20,9 +20,11 @@ pulumi.runtime.setMocks(
   false,
 );
 
-new sdk.Organization("org", { name: "Acme" });
-new sdk.Project("project", { organizationId: "00000000-0000-0000-0000-000000000000", name: "P" });
-new sdk.ProjectToken("token", { projectId: "1", keepers: { rotation: "1" } });
+const resources = [
+  new sdk.Organization("org", { name: "Acme" }),
+  new sdk.Project("project", { organizationId: "00000000-0000-0000-0000-000000000000", name: "P" }),
+  new sdk.ProjectToken("token", { projectId: "1", keepers: { rotation: "1" } }),
+];
 
 async function main() {
   const direct = {};
@@ -31,7 +33,9 @@ async function main() {
     const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     direct[kind] = { text: sf.text, containsSecrets: sf.containsSecrets };
   }
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // A resource's urn resolves once the (mocked) engine has registered it, that is after
+  // `newResource` captured its inputs.
+  await new Promise((resolve) => pulumi.all(resources.map((r) => r.urn)).apply(resolve));
   const viaResources = {};
   for (const [type, text] of Object.entries(captured)) viaResources[type.split(":").pop()] = text;
   process.stdout.write(JSON.stringify({ direct, viaResources }));
