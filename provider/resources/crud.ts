@@ -63,6 +63,27 @@ export class PartialFailure extends Error {
   }
 }
 
+/**
+ * The step after a create, adoption or move: the object exists, and `patch` holds what
+ * it does not have yet. Nothing to write: `existing`'s outputs. The write failing:
+ * a {@link PartialFailure} that keeps the object in state as it is, so the next `up`
+ * patches it instead of creating another.
+ */
+export async function patchOrKeepPartial<T, P extends object, O extends Props>(
+  id: string,
+  existing: T,
+  patch: P,
+  write: (patch: P) => Promise<T>,
+  outputsOf: (object: T) => O,
+): Promise<O> {
+  if (Object.keys(patch).length === 0) return outputsOf(existing);
+  try {
+    return outputsOf(await write(patch));
+  } catch (err) {
+    throw new PartialFailure(id, outputsOf(existing), err as Error);
+  }
+}
+
 /** The short spec of one resource. `I` is the validated inputs, `O` the outputs (a superset). */
 export interface ResourceSpec<I extends Props, O extends Props> {
   /** The resource kind, as in the type token `pulumi-nodejs:dynamic/posthog:<kind>`. */

@@ -14,7 +14,7 @@ import {
   projectAllowance,
 } from "../client";
 import { entriesFor, ORGANIZATION_FLAG_NAMES, ORGANIZATION_FLAGS } from "../../sdk/organization-flags";
-import { FieldPolicy, PartialFailure, ResourceSpec } from "./crud";
+import { FieldPolicy, patchOrKeepPartial, ResourceSpec } from "./crud";
 
 /** Validated Organization inputs. */
 export const organizationInputs = z.object({
@@ -88,14 +88,14 @@ export const organizationSpec: ResourceSpec<OrganizationInputs, OrganizationOutp
     // Some PostHog versions ignore flags on create: apply what did not stick.
     const rest = writeBody(inputs, created);
     delete rest.name;
-    if (Object.keys(rest).length === 0)
-      return { id: created.id, outputs: outputsOf(created, defaultProjectId) };
-    try {
-      const updated = await client.organizations.update(created.id, rest, created.name);
-      return { id: created.id, outputs: outputsOf(updated, defaultProjectId) };
-    } catch (err) {
-      throw new PartialFailure(created.id, outputsOf(created, defaultProjectId), err as Error);
-    }
+    const outputs = await patchOrKeepPartial(
+      created.id,
+      created,
+      rest,
+      (patch) => client.organizations.update(created.id, patch, created.name),
+      (org) => outputsOf(org, defaultProjectId),
+    );
+    return { id: created.id, outputs };
   },
 
   async read(client, id, state) {

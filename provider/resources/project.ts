@@ -25,7 +25,7 @@ import {
   DEFAULT_PROJECT_NAME,
   label,
 } from "../client";
-import { PartialFailure, Props, ResourceSpec } from "./crud";
+import { patchOrKeepPartial, Props, ResourceSpec } from "./crud";
 
 function isTimezone(tz: string): boolean {
   try {
@@ -294,15 +294,15 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
         product_description: inputs.productDescription,
       });
       // A recovered create may have adopted a project made with other settings.
-      const patch = patchFor(inputs, created);
-      if (Object.keys(patch).length === 0)
-        return { id: String(created.id), outputs: outputsOf(created, adoption) };
-      try {
-        const updated = await client.projects.update(inputs.organizationId, created.id, patch, created.name);
-        return { id: String(created.id), outputs: outputsOf(updated, adoption) };
-      } catch (err) {
-        throw new PartialFailure(String(created.id), outputsOf(created, adoption), err as Error);
-      }
+      const id = String(created.id);
+      const outputs = await patchOrKeepPartial(
+        id,
+        created,
+        patchFor(inputs, created),
+        (patch) => client.projects.update(inputs.organizationId, created.id, patch, created.name),
+        (project) => outputsOf(project, adoption),
+      );
+      return { id, outputs };
     }
     // Adoption: the project must already be in the declared organization.
     const adopted =
@@ -318,14 +318,14 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
       );
     }
     const id = String(adopted.id);
-    const patch = patchFor(inputs, adopted);
-    if (Object.keys(patch).length === 0) return { id, outputs: outputsOf(adopted, adoption) };
-    try {
-      const updated = await client.projects.update(inputs.organizationId, adopted.id, patch, adopted.name);
-      return { id, outputs: outputsOf(updated, adoption) };
-    } catch (err) {
-      throw new PartialFailure(id, outputsOf(adopted, adoption), err as Error);
-    }
+    const outputs = await patchOrKeepPartial(
+      id,
+      adopted,
+      patchFor(inputs, adopted),
+      (patch) => client.projects.update(inputs.organizationId, adopted.id, patch, adopted.name),
+      (project) => outputsOf(project, adoption),
+    );
+    return { id, outputs };
   },
 
   async read(client, id, state) {
@@ -334,7 +334,7 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
   },
 
   async update(client, id, olds, news) {
-    let live = await client.projects.locate(id, olds.organizationId);
+    const live = await client.projects.locate(id, olds.organizationId);
     if (!live)
       throw new Error(
         `Cannot update ${label("Project", id, news.name)}: it no longer exists (run \`pulumi refresh\`).`,
@@ -343,17 +343,18 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
       existingProjectId: news.existingProjectId ?? olds.existingProjectId,
       adoptDefaultProject: olds.adoptDefaultProject,
     };
-    if (live.organization !== news.organizationId) {
-      live = await client.projects.changeOrganization(live.organization, id, news.organizationId, live.name);
-    }
-    const patch = patchFor(news, live);
-    if (Object.keys(patch).length === 0) return outputsOf(live, adoption);
-    try {
-      return outputsOf(await client.projects.update(live.organization, id, patch, live.name), adoption);
-    } catch (err) {
-      // The move (if any) happened: record it even though the PATCH failed.
-      throw new PartialFailure(id, outputsOf(live, adoption), err as Error);
-    }
+    const moved =
+      live.organization === news.organizationId
+        ? live
+        : await client.projects.changeOrganization(live.organization, id, news.organizationId, live.name);
+    // The move (if any) happened: a failed PATCH still records it.
+    return patchOrKeepPartial(
+      id,
+      moved,
+      patchFor(news, moved),
+      (patch) => client.projects.update(moved.organization, id, patch, moved.name),
+      (project) => outputsOf(project, adoption),
+    );
   },
 
   async delete(client, id, state) {
