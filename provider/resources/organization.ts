@@ -1,7 +1,7 @@
 /**
- * Organization: `name` and the writable flags; outputs `slug`, `membershipLevel`,
- * `defaultProjectId` and `projectAllowance`. Nothing forces a replace. Deleting needs
- * the OWNER level.
+ * The Organization resource's spec. What it does for users (inputs, outputs, what updates in
+ * place and what replaces) is documented once, on the sdk class `Organization` in
+ * `sdk/organization.ts`; comments here say only how.
  */
 import { z } from "zod";
 import {

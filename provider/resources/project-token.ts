@@ -1,12 +1,7 @@
 /**
- * ProjectToken: the one token of a project (`projectId`, `keepers`).
- *
- * - Create adopts the project's current token: no rotation, safe on a live project.
- * - Delete revokes it (`reset_token`); a project that is gone or being deleted has
- *   nothing to revoke.
- * - Changing `keepers` or `projectId` replaces delete-first: exactly one rotation.
- * - Read picks up a token rotated elsewhere.
- * - `token` is an output only; the sdk class marks it secret.
+ * The ProjectToken resource's spec. What it does for users (inputs, outputs, what updates in
+ * place and what replaces) is documented once, on the sdk class `ProjectToken` in
+ * `sdk/project-token.ts`; comments here say only how.
  */
 import { z } from "zod";
 import { PostHogClient, Project } from "../client";

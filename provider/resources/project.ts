@@ -1,15 +1,7 @@
 /**
- * Project: `organizationId`, `name`, `timezone`, `productDescription`, and
- * `existingProjectId` to adopt a project instead of creating one.
- *
- * - A new `organizationId` MOVES the project in place (`change_organization`): same
- *   id, same token, shown as an update.
- * - Renames and settings are PATCHed.
- * - Only a different `existingProjectId` replaces (adopting another project).
- * - `adoptDefaultProject` adopts the organization's "Default project" at create when
- *   it still exists (else a project is created); it has no effect afterwards.
- * - Delete treats 404 and "pending deletion" as gone.
- * - No token in the outputs: the token belongs to `ProjectToken`.
+ * The Project resource's spec. What it does for users (inputs, outputs, what updates in
+ * place and what replaces) is documented once, on the sdk class `Project` in
+ * `sdk/project.ts`; comments here say only how.
  */
 import { z } from "zod";
 import type { CheckFailure } from "@pulumi/pulumi/dynamic";
