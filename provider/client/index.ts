@@ -5,6 +5,7 @@
 import { EnvironmentsApi } from "./environments";
 import { registerSecret } from "./errors";
 import { HttpClient, HttpOptions } from "./http";
+import { MembersApi } from "./members";
 import { OrganizationsApi } from "./organizations";
 import { ProjectsApi } from "./projects";
 import { Session, SessionSettings } from "./session";
@@ -12,13 +13,14 @@ import { Session, SessionSettings } from "./session";
 /** Everything needed to build a client. */
 export interface ClientOptions extends HttpOptions, SessionSettings {}
 
-/** The client: `organizations` and `projects` calls over one HTTP core. */
+/** The client: `organizations`, `projects`, `environments` and `members` calls over one HTTP core. */
 export interface PostHogClient {
   readonly http: HttpClient;
   readonly session: Session;
   readonly organizations: OrganizationsApi;
   readonly projects: ProjectsApi;
   readonly environments: EnvironmentsApi;
+  readonly members: MembersApi;
 }
 
 /** Builds a client; credentials are registered for redaction before any request. */
@@ -29,10 +31,12 @@ export function createClient(options: ClientOptions): PostHogClient {
   const organizations = new OrganizationsApi(http);
   const projects = new ProjectsApi(http, session, organizations);
   const environments = new EnvironmentsApi(http, session);
-  return { http, session, organizations, projects, environments };
+  const members = new MembersApi(http);
+  return { http, session, organizations, projects, environments, members };
 }
 
 export * from "./errors";
+export { MembershipLevel, membershipLevelName } from "./membership";
 export * from "./schemas";
 export { apiPath, DEFAULT_RETRY_POLICY, HttpClient, packageVersion } from "./http";
 export type { HttpOptions, RetryPolicy, RequestSpec, AuthMode } from "./http";
@@ -52,3 +56,5 @@ export type { SessionSettings } from "./session";
 export { label } from "./label";
 export { withRecovery } from "./recovery";
 export type { RecoveryPlan } from "./recovery";
+export { MembersApi, sameEmail } from "./members";
+export type { Invite, InviteWrite, LevelNumber, Me, Member } from "./members";
