@@ -1,7 +1,7 @@
-import { verifyPassword } from "./auth/secrets";
 import { openDatabase, inTransaction } from "./db/database";
-import { createOrganizationFor } from "./domain";
 import { createRepositories } from "./repositories";
+import { createOrganizationFor } from "./rules/organizations";
+import { verifyPassword } from "./secrets";
 
 export interface BootstrapInput {
   dbPath: string;

@@ -1,8 +1,9 @@
 import type { Db } from "./db/database";
 import type { FaultOptions } from "./options";
 import type { Repositories } from "./repositories";
+import type { PersonalApiKey } from "./repositories/personal-api-keys";
+import type { UserRow } from "./repositories/users";
 import type { RateLimiter } from "./auth/rate-limit";
-import type { Principal } from "./auth/authenticate";
 
 /** Everything a route needs, hung on the fastify instance as `app.emulator`. */
 export interface EmulatorContext {
@@ -12,6 +13,13 @@ export interface EmulatorContext {
   allowPersonalKeysOnSessionActions: boolean;
   /** Mutable at runtime through `PUT /_admin/faults`. */
   faults: FaultOptions;
+}
+
+/** Who made a request, as `auth/authenticate.ts` resolves it. */
+export interface Principal {
+  user: UserRow;
+  /** The personal API key used, or null for a logged-in session. */
+  key: PersonalApiKey | null;
 }
 
 declare module "fastify" {

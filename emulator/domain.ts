@@ -1,14 +1,24 @@
-import type { Repositories } from "./repositories";
-import { Level } from "./repositories/members";
-import type { OrganizationRow, Plan } from "./repositories/organizations";
-import type { ProjectRow } from "./repositories/projects";
-import type { UserRow } from "./repositories/users";
+/**
+ * PostHog's domain vocabulary as posthog-local models it: membership levels, plans and their
+ * product features, and the fixed numbers the rules in `rules/` enforce. Nothing here touches
+ * storage or HTTP, so repositories, rules and serializers can all depend on it.
+ */
+
+/** Organization membership levels (PostHog's `OrganizationMembership.Level`). */
+export const Level = { MEMBER: 1, ADMIN: 8, OWNER: 15 } as const;
+export type LevelValue = (typeof Level)[keyof typeof Level];
+
+/** Billing plans: "free" holds one project, "scale" has `organizations_projects`. */
+export type Plan = "free" | "scale";
 
 /** The product feature that lifts the one-project limit (PostHog's `organizations_projects`). */
 export const ORGANIZATIONS_PROJECTS = "organizations_projects";
 /** PostHog's hard cap on projects per organization, whatever the plan. */
 export const MAX_PROJECTS_PER_ORGANIZATION = 2000;
 export const DEFAULT_PROJECT_NAME = "Default project";
+
+/** Django's default session lifetime (SESSION_COOKIE_AGE, two weeks). */
+export const SESSION_AGE_SECONDS = 60 * 60 * 24 * 14;
 
 export interface ProductFeature {
   key: string;
@@ -24,25 +34,4 @@ export function featuresForPlan(plan: Plan): ProductFeature[] {
     { key: ORGANIZATIONS_PROJECTS, name: "Projects", limit: null, unit: null },
     { key: "team_collaboration", name: "Team collaboration" },
   ];
-}
-
-export function hasMultipleProjects(org: OrganizationRow): boolean {
-  return featuresForPlan(org.plan).some((f) => f.key === ORGANIZATIONS_PROJECTS);
-}
-
-/**
- * PostHog's `Organization.objects.bootstrap`: the organization, its "Default project" and the
- * creator as OWNER, made together; the creator switches to the new organization.
- */
-export function createOrganizationFor(
-  repos: Repositories,
-  user: UserRow,
-  name: string,
-  plan: Plan,
-): { organization: OrganizationRow; project: ProjectRow } {
-  const organization = repos.organizations.create(name, plan);
-  const project = repos.projects.create(organization.id, { name: DEFAULT_PROJECT_NAME });
-  repos.members.add(organization.id, user.id, Level.OWNER);
-  repos.users.setCurrent(user.id, organization.id, project.id);
-  return { organization, project };
 }

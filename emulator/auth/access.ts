@@ -1,11 +1,11 @@
-import type { EmulatorContext } from "../context";
+import type { EmulatorContext, Principal } from "../context";
 import { errors } from "../http/errors";
 import { canonicalUuid, isUuid } from "../http/fields";
-import { Level, type MembershipRow } from "../repositories/members";
+import { Level } from "../domain";
+import type { MembershipRow } from "../repositories/members";
 import type { OrganizationRow } from "../repositories/organizations";
 import type { ProjectRow } from "../repositories/projects";
 import type { UserRow } from "../repositories/users";
-import type { Principal } from "./authenticate";
 import { keyAllowsOrganization } from "./scopes";
 
 export interface OrganizationAccess {
@@ -76,9 +76,8 @@ export function projectForMember(
   return { organization, membership, project };
 }
 
-export const INSUFFICIENT_LEVEL = "Your organization access level is insufficient.";
-
-export function requireLevel(membership: MembershipRow, level: number, message = INSUFFICIENT_LEVEL): void {
+/** A 403 with the rule's own message when the caller's level is below `level`. */
+export function requireLevel(membership: MembershipRow, level: number, message: string): void {
   if (membership.level < level) throw errors.permissionDenied(message);
 }
 

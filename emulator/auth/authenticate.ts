@@ -1,15 +1,7 @@
 import type { FastifyRequest } from "fastify";
-import type { EmulatorContext } from "../context";
+import type { EmulatorContext, Principal } from "../context";
 import { errors } from "../http/errors";
-import type { PersonalApiKey } from "../repositories/personal-api-keys";
-import type { UserRow } from "../repositories/users";
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfFailure } from "./session-cookies";
-
-export interface Principal {
-  user: UserRow;
-  /** The personal API key used, or null for a logged-in session. */
-  key: PersonalApiKey | null;
-}
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

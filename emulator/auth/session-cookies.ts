@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
-import { randomString, safeEqual } from "./secrets";
-import { SESSION_AGE_SECONDS } from "../repositories/sessions";
+import { SESSION_AGE_SECONDS } from "../domain";
+import { randomString, safeEqual } from "../secrets";
 
 /**
  * Wire names from PostHog's settings (posthog/settings/web.py): Django's session cookie keeps its

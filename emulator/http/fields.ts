@@ -61,20 +61,6 @@ export function booleanField() {
   );
 }
 
-export function integerField(options: { min?: number; max?: number } = {}) {
-  let inner = z
-    .number({ error: presence("A valid integer is required.") })
-    .int("A valid integer is required.");
-  if (options.min !== undefined)
-    inner = inner.min(options.min, `Ensure this value is greater than or equal to ${options.min}.`);
-  if (options.max !== undefined)
-    inner = inner.max(options.max, `Ensure this value is less than or equal to ${options.max}.`);
-  return z.preprocess(
-    (v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v),
-    inner,
-  );
-}
-
 /** DRF ChoiceField: matches on the choice's text form, reports `"<input>" is not a valid choice.` */
 export function choiceField<T extends string | number>(choices: readonly T[]) {
   const byText = new Map<string, T>(choices.map((c) => [String(c), c]));

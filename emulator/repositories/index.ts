@@ -17,6 +17,12 @@ export interface Repositories {
   events: EventRepository;
 }
 
+/** The database and its repositories: what the rules in `rules/` work on. */
+export interface Store {
+  db: Db;
+  repos: Repositories;
+}
+
 export function createRepositories(db: Db): Repositories {
   return {
     users: new UserRepository(db),

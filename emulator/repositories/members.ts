@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
-
-export const Level = { MEMBER: 1, ADMIN: 8, OWNER: 15 } as const;
-export type LevelValue = (typeof Level)[keyof typeof Level];
+import type { LevelValue } from "../domain";
 
 export interface MembershipRow {
   id: string;

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
-import { randomString } from "../auth/secrets";
-
-export type Plan = "free" | "scale";
+import type { Plan } from "../domain";
+import { randomString } from "../secrets";
 
 export interface OrganizationRow {
   id: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
-import { newPersonalApiKey, sha256 } from "../auth/secrets";
+import { newPersonalApiKey, sha256 } from "../secrets";
 
 export interface PersonalApiKey {
   id: string;

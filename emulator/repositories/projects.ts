@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
-import { newProjectToken } from "../auth/secrets";
+import { newProjectToken } from "../secrets";
 
 export interface ProjectRow {
   id: number;

@@ -1,10 +1,6 @@
 import type { Db } from "../db/database";
-import { randomString, sha256 } from "../auth/secrets";
-
-/** Django's default session lifetime (SESSION_COOKIE_AGE, two weeks). */
-export const SESSION_AGE_SECONDS = 60 * 60 * 24 * 14;
-/** How long a password-verified login may wait for its TOTP step (TWO_FACTOR_LOGIN_TIMEOUT). */
-export const TWO_FACTOR_TIMEOUT_SECONDS = 600;
+import { SESSION_AGE_SECONDS } from "../domain";
+import { randomString, sha256 } from "../secrets";
 
 export interface SessionRow {
   key_hash: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database";
-import { hashPassword, randomString } from "../auth/secrets";
+import { hashPassword, randomString } from "../secrets";
 
 export interface UserRow {
   id: number;
@@ -48,10 +48,6 @@ export class UserRepository {
 
   byId(id: number): UserRow | undefined {
     return this.db.prepare("SELECT * FROM users WHERE id = ?").get(id) as UserRow | undefined;
-  }
-
-  byUuid(uuid: string): UserRow | undefined {
-    return this.db.prepare("SELECT * FROM users WHERE uuid = ?").get(uuid) as UserRow | undefined;
   }
 
   byEmail(email: string): UserRow | undefined {

@@ -6,9 +6,10 @@ import { KNOWN_SCOPE_OBJECTS } from "../auth/scopes";
 import { ApiError, errors, parseWith } from "../http/errors";
 import { canonicalUuid, charField, choiceField, isUuid, listOf, uuidField } from "../http/fields";
 import { jsonBody } from "../http/body";
-import { Level, type LevelValue, type MemberWithUser } from "../repositories/members";
+import { Level, type LevelValue } from "../domain";
 import { FaultOptionsSchema } from "../plugins/faults";
-import { serializeMember } from "./members";
+import { addMember } from "../rules/members";
+import { serializeMember } from "../serializers/member";
 
 // Admin API: not part of PostHog. It does what PostHog reserves for billing, invites and the UI,
 // so tests and scripts can set the stage. Loopback callers only, no PostHog authentication.
@@ -84,21 +85,8 @@ export function adminRoutes(app: FastifyInstance): void {
 
   app.post<{ Params: { org: string } }>("/_admin/organizations/:org/members", async (request, reply) => {
     const body = parseWith(AddMember, jsonBody(request));
-    const member = inTransaction(ctx.db, () => {
-      const org = requireOrganization(ctx, request.params.org);
-      const user = ctx.repos.users.byEmail(body.email);
-      if (!user) throw errors.notFound("User not found.");
-      if (ctx.repos.members.get(org.id, user.id))
-        throw errors.conflict("User already is a member of the organization.");
-      if (body.level === Level.OWNER) {
-        throw errors.conflict(
-          "The organization already has an owner; add the user as admin and pass on ownership.",
-        );
-      }
-      ctx.repos.members.add(org.id, user.id, body.level);
-      if (!user.current_organization_id) ctx.repos.users.setCurrent(user.id, org.id, null);
-      return ctx.repos.members.getWithUser(org.id, user.uuid) as MemberWithUser;
-    });
+    const raw = request.params.org;
+    const member = addMember(ctx, isUuid(raw) ? canonicalUuid(raw) : null, body.email, body.level);
     return reply.code(201).send(serializeMember(member));
   });
 

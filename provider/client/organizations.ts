@@ -3,8 +3,7 @@
  */
 import { z } from "zod";
 import type { OrganizationFlagWireName } from "../../sdk/organization-flags";
-import { OperationContext, PostHogApiError } from "./errors";
-import { MembershipLevel } from "./membership";
+import { MembershipLevel, OperationContext, PostHogApiError } from "./errors";
 import { apiPath, HttpClient } from "./http";
 import { label } from "./label";
 import { withRecovery } from "./recovery";

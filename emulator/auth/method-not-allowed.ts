@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
-import type { EmulatorContext } from "../context";
-import { authenticate } from "../auth/authenticate";
-import { errors } from "./errors";
+import { errors } from "../http/errors";
+import { authenticate } from "./authenticate";
 
 const ALL_METHODS: HTTPMethods[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /**
- * Registers DRF's 405 for the methods a path does not serve. Authentication still runs first,
- * as in DRF, so an anonymous caller sees 401 rather than learning which methods exist.
+ * Registers DRF's 405 for the methods a path does not serve. It lives with authentication
+ * because DRF authenticates first, so an anonymous caller sees 401 rather than learning which
+ * methods exist.
  */
 export function methodNotAllowedFor(app: FastifyInstance, path: string, allowed: HTTPMethods[]): void {
   const others = ALL_METHODS.filter((m) => !allowed.includes(m));
@@ -16,7 +16,7 @@ export function methodNotAllowedFor(app: FastifyInstance, path: string, allowed:
     method: others,
     url: path,
     handler: async (request: FastifyRequest, _reply: FastifyReply) => {
-      authenticate(app.emulator as EmulatorContext, request);
+      authenticate(app.emulator, request);
       throw errors.methodNotAllowed(request.method);
     },
   });

@@ -1,0 +1,185 @@
+import { requireLevel } from "../auth/access";
+import { inTransaction } from "../db/database";
+import {
+  DEFAULT_PROJECT_NAME,
+  Level,
+  MAX_PROJECTS_PER_ORGANIZATION,
+  ORGANIZATIONS_PROJECTS,
+  featuresForPlan,
+} from "../domain";
+import { errors } from "../http/errors";
+import { canonicalUuid, isUuid } from "../http/fields";
+import type { Repositories, Store } from "../repositories";
+import type { MembershipRow } from "../repositories/members";
+import type { OrganizationRow } from "../repositories/organizations";
+import type { ProjectFields, ProjectRow } from "../repositories/projects";
+import type { UserRow } from "../repositories/users";
+
+/**
+ * Every rule about projects (posthog/api/project.py and the product page): who may create,
+ * change, delete and rotate, the plan limit, name uniqueness and the move rules. Pending
+ * projects (deleted, kept readable) count for none of them. Checks that PostHog runs before it
+ * reads the body are separate `require*` functions; each change is one transaction, with the
+ * checks that depend on stored data inside it.
+ */
+
+const PLAN_LIMIT_MESSAGE =
+  "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.";
+const STRICT_MANAGEMENT_MESSAGE = "You don't have sufficient permissions in the project.";
+
+/** Settings that need project admin to change (TEAM_CONFIG_ADMIN_FIELDS in PostHog). */
+const ADMIN_FIELDS = ["anonymize_ips", "app_urls", "is_demo", "name", "timezone"] as const;
+
+/** Rules for moving a project, each with its own 400 (`invalid_input`), checked in this order. */
+const MOVE_MESSAGES = {
+  notTargetMember: "You must be a member of the target organization to move a project.",
+  notAdminOfBoth: "You must be an admin of both the source and target organizations to move a project.",
+  sameOrganization: "Project is already in the target organization.",
+  sourceNeedsTwoProjects:
+    "The source organization must have at least two projects before one of them can be moved out of it.",
+  targetPlanAllowsOneProject:
+    "The target organization's plan allows only one project. Upgrade its plan before moving a project into it.",
+} as const;
+
+/** Whether the organization's plan has `organizations_projects` (more than one project). */
+function allowsManyProjects(org: OrganizationRow): boolean {
+  return featuresForPlan(org.plan).some((f) => f.key === ORGANIZATIONS_PROJECTS);
+}
+
+/** Projects that count for the plan limit: live (not pending deletion) and not demo. */
+function countedProjects(repos: Repositories, organizationId: string): number {
+  return repos.projects.countLive(organizationId, true);
+}
+
+/**
+ * The plan limit (PremiumMultiProjectPermission): without `organizations_projects` an
+ * organization holds one counted project; every plan stops at 2000. PostHog also runs it on PUT.
+ */
+export function checkPlanLimit(repos: Repositories, org: OrganizationRow): void {
+  const count = countedProjects(repos, org.id);
+  if ((!allowsManyProjects(org) && count >= 1) || count >= MAX_PROJECTS_PER_ORGANIZATION) {
+    throw errors.permissionDenied(PLAN_LIMIT_MESSAGE);
+  }
+}
+
+/** Live project names are unique per organization, compared trimmed and case-insensitively. */
+export function checkNameFree(
+  repos: Repositories,
+  organizationId: string,
+  name: string,
+  exceptId?: number,
+): void {
+  if (repos.projects.nameTaken(organizationId, name, exceptId)) {
+    throw errors.conflict(
+      `There is already a project called "${name.trim()}" in this organization. Choose a different name.`,
+    );
+  }
+}
+
+/** Creating a project needs organization ADMIN. */
+export function requireCanCreate(membership: MembershipRow): void {
+  requireLevel(
+    membership,
+    Level.ADMIN,
+    "You need to be an organization admin or above to create new projects.",
+  );
+}
+
+/** Creates a project (named "Default project" unless given) and switches the creator into it, as PostHog does. */
+export function createProject(
+  { db, repos }: Store,
+  user: UserRow,
+  organizationId: string,
+  fields: ProjectFields,
+): ProjectRow {
+  return inTransaction(db, () => {
+    const org = repos.organizations.get(organizationId) as OrganizationRow;
+    checkPlanLimit(repos, org);
+    const name = fields.name ?? DEFAULT_PROJECT_NAME;
+    checkNameFree(repos, org.id, name);
+    const project = repos.projects.create(org.id, { ...fields, name });
+    repos.users.setCurrent(user.id, org.id, project.id);
+    return project;
+  });
+}
+
+/**
+ * Changes a project's settings: `name`, `timezone`, `app_urls`, `anonymize_ips` and `is_demo`
+ * need ADMIN; a new name must be free.
+ */
+export function updateProject(
+  { db, repos }: Store,
+  project: ProjectRow,
+  membership: MembershipRow,
+  fields: ProjectFields,
+): ProjectRow {
+  const touched = ADMIN_FIELDS.filter((f) => fields[f] !== undefined);
+  if (touched.length > 0 && membership.level < Level.ADMIN) {
+    throw errors.permissionDenied(`Only project admins can modify these settings: ${touched.join(", ")}`);
+  }
+  return inTransaction(db, () => {
+    if (fields.name !== undefined) checkNameFree(repos, project.organization_id, fields.name, project.id);
+    repos.projects.update(project.id, fields);
+    return repos.projects.get(project.id) as ProjectRow;
+  });
+}
+
+/** Deleting a project and rotating its token need ADMIN. */
+export function requireCanManage(membership: MembershipRow): void {
+  requireLevel(membership, Level.ADMIN, STRICT_MANAGEMENT_MESSAGE);
+}
+
+/** Marks the project pending deletion (it stays readable by id); a second delete is a 400. */
+export function deleteProject({ db, repos }: Store, project: ProjectRow): void {
+  inTransaction(db, () => {
+    const fresh = repos.projects.get(project.id) as ProjectRow;
+    if (fresh.pending_deletion_at !== null) throw errors.validation("This project is already being deleted.");
+    repos.projects.markPendingDeletion(project.id);
+  });
+}
+
+/** A new `api_token`; the old one stops working at once. */
+export function resetToken({ db, repos }: Store, project: ProjectRow): ProjectRow {
+  return inTransaction(db, () => {
+    repos.projects.resetToken(project.id);
+    return repos.projects.get(project.id) as ProjectRow;
+  });
+}
+
+/**
+ * `change_organization`: moves the project to the organization `rawTarget` names, keeping its id
+ * and token, after the {@link MOVE_MESSAGES} checks in order (a missing, malformed or unknown
+ * target is the first). Access follows the organization afterwards: members and keys of the old
+ * one lose the project unless they also belong to the new one. Returns the project and the
+ * caller's level in its new organization.
+ */
+export function moveProject(
+  { db, repos }: Store,
+  user: UserRow,
+  project: ProjectRow,
+  membership: MembershipRow,
+  rawTarget: unknown,
+): { project: ProjectRow; level: number } {
+  return inTransaction(db, () => {
+    const targetId =
+      typeof rawTarget === "string" && isUuid(rawTarget.trim()) ? canonicalUuid(rawTarget.trim()) : null;
+    const target = targetId ? repos.organizations.get(targetId) : undefined;
+    const targetMembership = target ? repos.members.get(target.id, user.id) : undefined;
+    if (!target || !targetMembership) throw errors.invalidInput(MOVE_MESSAGES.notTargetMember);
+    if (membership.level < Level.ADMIN || targetMembership.level < Level.ADMIN) {
+      throw errors.invalidInput(MOVE_MESSAGES.notAdminOfBoth);
+    }
+    if (target.id === project.organization_id) throw errors.invalidInput(MOVE_MESSAGES.sameOrganization);
+    if (countedProjects(repos, project.organization_id) < 2) {
+      throw errors.invalidInput(MOVE_MESSAGES.sourceNeedsTwoProjects);
+    }
+    if (!allowsManyProjects(target) && countedProjects(repos, target.id) >= 1) {
+      throw errors.invalidInput(MOVE_MESSAGES.targetPlanAllowsOneProject);
+    }
+    if (countedProjects(repos, target.id) >= MAX_PROJECTS_PER_ORGANIZATION) {
+      throw errors.invalidInput(PLAN_LIMIT_MESSAGE);
+    }
+    repos.projects.move(project.id, target.id);
+    return { project: repos.projects.get(project.id) as ProjectRow, level: targetMembership.level };
+  });
+}
