@@ -17,8 +17,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { bootstrap, BootstrapResult, startEmulator } from "../emulator";
 import { createClient } from "../provider/client";
 import { providerStub, ResourceKind } from "../sdk/provider-stub";
-import { openOfflineStack } from "../scripts/offline";
-import { repoRoot } from "../scripts/paths";
+import { openOfflineStack } from "../scripts/lib/offline";
+import { repoRoot } from "../scripts/lib/paths";
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
 const READS = Number(process.env.BENCH_READS ?? 1000);

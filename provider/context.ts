@@ -20,7 +20,10 @@ export interface ClientTuning {
 
 let tuning: ClientTuning = {};
 
-/** Tests: inject retry/timeout settings for clients built from now on. */
+/**
+ * Tests: inject retry/timeout settings for clients built from now on. Not exported from the
+ * package entry; tests import it from this module.
+ */
 export function setClientTuning(t: ClientTuning): void {
   tuning = t;
   current = undefined;

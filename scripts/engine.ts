@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { repoRoot } from "./paths";
+import { repoRoot } from "./lib/paths";
 
 export const PULUMI_VERSION = "v3.248.0";
 const MIN_PATH_VERSION: readonly [number, number, number] = [3, 248, 0];

@@ -20,17 +20,6 @@ export interface OperationContext {
   readonly resource: string;
 }
 
-/** Membership levels as PostHog numbers them (posthog/models/organization.py). */
-export const MembershipLevel = { MEMBER: 1, ADMIN: 8, OWNER: 15 } as const;
-
-/** The name of a membership level number, for messages. */
-export function membershipLevelName(level: number | null | undefined): string {
-  if (level === undefined || level === null) return "none";
-  if (level >= MembershipLevel.OWNER) return "owner";
-  if (level >= MembershipLevel.ADMIN) return "admin";
-  return "member";
-}
-
 /** Base of the family; `instanceof PostHogError` catches every client error. */
 export abstract class PostHogError extends Error {
   abstract readonly kind: "api" | "shape";

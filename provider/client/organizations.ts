@@ -3,7 +3,8 @@
  */
 import { z } from "zod";
 import type { OrganizationFlagWireName } from "../../sdk/organization-flags";
-import { MembershipLevel, OperationContext, PostHogApiError } from "./errors";
+import { OperationContext, PostHogApiError } from "./errors";
+import { MembershipLevel } from "./membership";
 import { apiPath, HttpClient } from "./http";
 import { label } from "./label";
 import { withRecovery } from "./recovery";

@@ -15,7 +15,7 @@
  */
 import { authenticator } from "otplib";
 import { apiError, OperationContext, PostHogApiError, registerSecret } from "./errors";
-import { CSRF_COOKIE, HttpClient, RequestSpec } from "./http";
+import { HttpClient, RequestSpec } from "./http";
 import { loginSchema } from "./schemas";
 
 /** Session settings, from the provider config. */
@@ -134,11 +134,5 @@ export class Session {
       });
     }
     this.loggedIn = true;
-  }
-
-  /** Whether the jar holds a CSRF cookie (tests use it to check the handshake). */
-  async hasCsrfCookie(): Promise<boolean> {
-    const cookies = await this.http.jar.getCookies(this.http.host);
-    return cookies.some((c) => c.key === CSRF_COOKIE);
   }
 }

@@ -4,7 +4,7 @@
  * delete with refresh, and destroy.
  */
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import {
   api,

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { PULUMI_VERSION } from "../../scripts/engine";
 
 const program = path.join(__dirname, "..", "fixtures", "smoke");

@@ -4,7 +4,7 @@
  * and the adopted token is the project's current one.
  */
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { api, stepRecorder, stepsFor, credentialsConfig, tearDown } from "../helpers/engine";
 

@@ -4,7 +4,7 @@
  * token); moves PostHog would refuse fail at preview with the rule in the message.
  */
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import {
   api,

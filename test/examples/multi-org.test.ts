@@ -4,7 +4,7 @@
  * adopting its "Default project"; destroy deletes both organizations.
  */
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { api, credentialsConfig, tearDown } from "../helpers/engine";
 

@@ -4,7 +4,7 @@
  * the token rotates at the first `up` of a new month and not before.
  */
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import {
   api,

@@ -4,7 +4,7 @@
  * organization, Production being the organization's adopted "Default project", protected.
  */
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { api, credentialsConfig, tearDown } from "../helpers/engine";
 

@@ -1,6 +1,6 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { PostHog } from "posthog-node";
-import type { OfflineStack } from "../../scripts/offline";
+import type { OfflineStack } from "../../scripts/lib/offline";
 import type { TestEmulator } from "./emulator";
 
 /** One step the engine planned or took for a resource, as reported by its events. */

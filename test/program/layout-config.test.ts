@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LayoutConfigError, parseLayout } from "../../program/layout-config";
-import { openOfflineStack } from "../../scripts/offline";
-import { repoRoot } from "../../scripts/paths";
+import { openOfflineStack } from "../../scripts/lib/offline";
+import { repoRoot } from "../../scripts/lib/paths";
 
 const ORG_ID = "0b7e4c1e-5f0a-4b5e-9a53-9a3f0f6f8c11";
 

@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { openOfflineStack, OfflineStack } from "../../scripts/offline";
-import { repoRoot } from "../../scripts/paths";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
+import { repoRoot } from "../../scripts/lib/paths";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { api } from "../helpers/engine";
 

@@ -1,12 +1,12 @@
 /**
- * The main job as a user runs it: `node dist/program/start.js` (what `npm start` runs
+ * The main job as a user runs it: `node dist/scripts/start.js` (what `npm start` runs
  * after building), twice, against its own posthog-local in a temporary folder.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { repoRoot } from "../../scripts/paths";
+import { repoRoot } from "../../scripts/lib/paths";
 
 const root = repoRoot();
 const stackName = `start-test-${process.pid}`;
@@ -27,7 +27,7 @@ function runStart(env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [path.join(root, "dist", "program", "start.js")],
+      [path.join(root, "dist", "scripts", "start.js")],
       { cwd: root, env: full, timeout: 240_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),

@@ -7,6 +7,7 @@ import { authenticator } from "otplib";
 import { z } from "zod";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { apiPath, PostHogApiError, ResponseShapeError } from "../../provider/client";
+import { hasCsrfCookie } from "../../provider/client/testing";
 import {
   addMember,
   createKey,
@@ -392,7 +393,7 @@ describe("session login", () => {
     const rotated = await client.projects.resetToken(emu.admin.organizationId, project.id, project.name);
     expect(rotated.api_token).not.toBe(project.api_token);
     expect(rotated.api_token).toMatch(/^phc_/);
-    expect(await client.session.hasCsrfCookie()).toBe(true);
+    expect(await hasCsrfCookie(client.http)).toBe(true);
   });
 
   test("without email and password the refusal says to set them", async () => {

@@ -4,7 +4,8 @@
  */
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
-import { resourceProvider, setClientTuning, UNKNOWN } from "../../provider";
+import { resourceProvider, UNKNOWN } from "../../provider";
+import { setClientTuning } from "../../provider/context";
 import { addMember, createKey, createUser, FAST_RETRY, ownerClient, setPlan, unique } from "./support";
 import type { PostHogClient } from "../../provider/client";
 

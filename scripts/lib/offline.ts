@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { Engine, ensureEngine } from "./engine";
+import { Engine, ensureEngine } from "../engine";
 
 export interface OfflineOptions {
   /** The program folder (holds Pulumi.yaml). */

@@ -16,8 +16,8 @@ import { CommandError } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { bootstrap, BootstrapResult, RunningEmulator, startEmulator } from "../emulator";
-import { openOfflineStack } from "../scripts/offline";
-import { repoRoot } from "../scripts/paths";
+import { openOfflineStack } from "./lib/offline";
+import { repoRoot } from "./lib/paths";
 
 const root = repoRoot();
 // Both overridable so tests can run the whole main job without touching a developer's demo.
