@@ -150,74 +150,110 @@ const AMBIGUOUS_NETWORK_CODES = new Set([
   "ERR_BAD_RESPONSE",
 ]);
 
-function hintFor(
+/**
+ * One known cause of a failure and its hint. A row matches when any criterion it has
+ * matches: PostHog's `detail` (its own words), its error `code`, or the HTTP status.
+ */
+interface HintRow {
+  readonly detail?: RegExp;
+  readonly code?: string;
+  readonly status?: (status: number) => boolean;
+  /** The hint; a function when it names something from the request or the detail. */
+  readonly hint: string | ((ctx: HintContext, detail: RegExpExecArray | null) => string);
+}
+
+/**
+ * Cause -> hint, first match wins: PostHog's own words first (they are the most
+ * specific), then error codes, then the bare status.
+ */
+const HINTS: readonly HintRow[] = [
+  {
+    detail: /missing required scope '([^']+)'/i,
+    hint: (_ctx, m) =>
+      `add the scope '${m?.[1] ?? ""}' to the personal API key (PostHog: Settings > Personal API keys).`,
+  },
+  {
+    detail: /does not support personal api key access/i,
+    hint:
+      "PostHog allows this action only in a logged-in session: set posthog:email and posthog:password " +
+      "(secret), plus posthog:totpSecret (secret) if the account uses two-factor authentication.",
+  },
+  {
+    code: "2fa_required",
+    hint: "the account uses two-factor authentication: set posthog:totpSecret (secret) to its TOTP seed.",
+  },
+  {
+    code: "invalid_credentials",
+    detail: /invalid email or password/i,
+    hint: "check posthog:email and posthog:password (or POSTHOG_EMAIL / POSTHOG_PASSWORD).",
+  },
+  {
+    code: "2fa_invalid",
+    hint: "check posthog:totpSecret: it must be the base32 seed of the account's authenticator.",
+  },
+  {
+    detail: /maximum limit|upgrade your plan|limited to one project/i,
+    hint: "upgrade the organization's plan (it needs the organizations_projects feature for more than one project), or remove a project first.",
+  },
+  {
+    detail: /scoped projects are only supported|does not have access to the requested organization/i,
+    hint: "the personal API key is limited to other organizations or projects: widen its scoped organizations/projects, or use a key that covers this one.",
+  },
+  {
+    detail: /must be an admin of both/i,
+    hint: "ask an owner of each organization to make you an admin there, then run again.",
+  },
+  {
+    detail: /must be a member of the target organization/i,
+    hint: "join the target organization (by invite) before moving a project into it.",
+  },
+  {
+    detail: /access level is insufficient|organization admin or above|only project admins/i,
+    hint: (ctx) =>
+      ctx.levelHint ?? "ask an owner of the organization to make you an admin (or owner), then run again.",
+  },
+  {
+    status: (s) => s >= 300 && s < 400,
+    hint: (ctx) =>
+      `${ctx.host} answered with a redirect: set posthog:host to the address it redirects to (usually the https:// URL).`,
+  },
+  {
+    status: (s) => s === 401,
+    hint: (ctx) =>
+      `check posthog:apiKey (or POSTHOG_API_KEY): the key is missing, revoked, or belongs to another PostHog host than ${ctx.host}.`,
+  },
+  {
+    status: (s) => s === 404,
+    hint: "it does not exist, or the credentials cannot see it (not a member of its organization, or the key is scoped elsewhere).",
+  },
+  {
+    status: (s) => s === 409,
+    hint: "choose a different name, or adopt the existing project by setting existingProjectId.",
+  },
+  {
+    status: (s) => s === 429,
+    hint: "PostHog is rate limiting this API key; the request was retried until the retry budget ran out. Run again later.",
+  },
+  {
+    status: (s) => s >= 500,
+    hint: "PostHog had a server error; the request was retried until the retry budget ran out. Run again later.",
+  },
+];
+
+/** The hint for a failure: the first row of {@link HINTS} that matches, or "" when none does. */
+export function hintFor(
   status: number | undefined,
   code: string | undefined,
   detail: string,
   ctx: HintContext,
 ): string {
-  const d = detail.toLowerCase();
-  const scope = /missing required scope '([^']+)'/i.exec(detail);
-  if (scope)
-    return `add the scope '${scope[1]}' to the personal API key (PostHog: Settings > Personal API keys).`;
-  if (d.includes("does not support personal api key access")) {
-    return (
-      "PostHog allows this action only in a logged-in session: set posthog:email and posthog:password " +
-      "(secret), plus posthog:totpSecret (secret) if the account uses two-factor authentication."
-    );
-  }
-  if (code === "2fa_required") {
-    return "the account uses two-factor authentication: set posthog:totpSecret (secret) to its TOTP seed.";
-  }
-  if (code === "invalid_credentials" || d.includes("invalid email or password")) {
-    return "check posthog:email and posthog:password (or POSTHOG_EMAIL / POSTHOG_PASSWORD).";
-  }
-  if (code === "2fa_invalid")
-    return "check posthog:totpSecret: it must be the base32 seed of the account's authenticator.";
-  if (
-    d.includes("maximum limit") ||
-    d.includes("upgrade your plan") ||
-    d.includes("limited to one project")
-  ) {
-    return "upgrade the organization's plan (it needs the organizations_projects feature for more than one project), or remove a project first.";
-  }
-  if (
-    d.includes("scoped projects are only supported") ||
-    d.includes("does not have access to the requested organization")
-  ) {
-    return "the personal API key is limited to other organizations or projects: widen its scoped organizations/projects, or use a key that covers this one.";
-  }
-  if (d.includes("must be an admin of both")) {
-    return "ask an owner of each organization to make you an admin there, then run again.";
-  }
-  if (d.includes("must be a member of the target organization")) {
-    return "join the target organization (by invite) before moving a project into it.";
-  }
-  if (
-    d.includes("access level is insufficient") ||
-    d.includes("organization admin or above") ||
-    d.includes("only project admins")
-  ) {
-    return (
-      ctx.levelHint ?? "ask an owner of the organization to make you an admin (or owner), then run again."
-    );
-  }
-  if (status !== undefined && status >= 300 && status < 400) {
-    return `${ctx.host} answered with a redirect: set posthog:host to the address it redirects to (usually the https:// URL).`;
-  }
-  if (status === 401) {
-    return `check posthog:apiKey (or POSTHOG_API_KEY): the key is missing, revoked, or belongs to another PostHog host than ${ctx.host}.`;
-  }
-  if (status === 404) {
-    return "it does not exist, or the credentials cannot see it (not a member of its organization, or the key is scoped elsewhere).";
-  }
-  if (status === 409) {
-    return "choose a different name, or adopt the existing project by setting existingProjectId.";
-  }
-  if (status === 429)
-    return "PostHog is rate limiting this API key; the request was retried until the retry budget ran out. Run again later.";
-  if (status !== undefined && status >= 500) {
-    return "PostHog had a server error; the request was retried until the retry budget ran out. Run again later.";
+  for (const row of HINTS) {
+    const match = row.detail?.exec(detail) ?? null;
+    const matches =
+      match !== null ||
+      (row.code !== undefined && row.code === code) ||
+      (status !== undefined && row.status?.(status) === true);
+    if (matches) return typeof row.hint === "string" ? row.hint : row.hint(ctx, match);
   }
   return "";
 }
