@@ -43,7 +43,7 @@ export function resourceProvider(kind: ResourceKind): ResourceProvider<Props, Pr
 }
 
 export { UNKNOWN } from "./resources/crud";
-export { configureProvider, setClientTuning } from "./context";
+export { configureProvider } from "./context";
 export { readConfig, DEFAULT_HOST } from "./config";
 export type { ProviderConfig } from "./config";
 export type { OrganizationInputs, OrganizationOutputs } from "./resources/organization";
