@@ -24,7 +24,13 @@ const MIN_PATH_VERSION: readonly [number, number, number] = [3, 248, 0];
 const ENGINE_DIR_ENV = "PULUMI_POSTHOG_ENGINE_DIR";
 const PLUGIN_SCRIPT = "pulumi-resource-pulumi-nodejs";
 
-const wrapperDir = path.join(repoRoot(), "scripts", "engine");
+/** The wrapper module's folder, where every go command of this project runs. */
+export const WRAPPER_DIR = path.join(repoRoot(), "scripts", "engine");
+
+/** The environment of every go command: no cgo, as the engine build, so they share Go's build cache. */
+export function goEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, CGO_ENABLED: "0" };
+}
 
 export interface Engine {
   /** Folder that holds `bin/`; what the Automation API calls the CLI's root. */
@@ -64,11 +70,16 @@ function cacheHome(): string {
   return process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
 }
 
-/** Changes to the wrapper's go.mod, go.sum or the language host source give a new cache key. */
+/** Changes to the wrapper's go.mod, go.sum or the language host's sources give a new cache key. */
 function wrapperHash(): string {
   const hash = createHash("sha256");
-  for (const file of ["go.mod", "go.sum", path.join("langhost", "main.go")]) {
-    hash.update(file).update(fs.readFileSync(path.join(wrapperDir, file)));
+  const sources = fs
+    .readdirSync(path.join(WRAPPER_DIR, "langhost"))
+    .filter((name) => name.endsWith(".go") && !name.endsWith("_test.go"))
+    .sort()
+    .map((name) => path.join("langhost", name));
+  for (const file of ["go.mod", "go.sum", ...sources]) {
+    hash.update(file).update(fs.readFileSync(path.join(WRAPPER_DIR, file)));
   }
   return hash.digest("hex").slice(0, 12);
 }
@@ -153,7 +164,8 @@ function pluginScriptFromSdk(): string {
   return path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), PLUGIN_SCRIPT);
 }
 
-function isBuildable(): boolean {
+/** Whether Go is installed, to build the engine (and to vet and test the language host). */
+export function isBuildable(): boolean {
   return which("go") !== undefined;
 }
 
@@ -222,8 +234,8 @@ function goBuild(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("go", ["build", "-v", "-trimpath", "-ldflags", ldflags, "-o", output, pkg], {
-      cwd: wrapperDir,
-      env: { ...process.env, CGO_ENABLED: "0" },
+      cwd: WRAPPER_DIR,
+      env: goEnv(),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let compiled = 0;
