@@ -11,6 +11,7 @@ import { DEFAULT_RATE_LIMIT, type EmulatorOptions } from "./options";
 import { registerFaults } from "./plugins/faults";
 import { adminRoutes } from "./routes/admin";
 import { ingestionRoutes } from "./routes/ingestion";
+import { inviteAdminRoutes, inviteRoutes } from "./routes/invites";
 import { loginRoutes } from "./routes/login";
 import { memberRoutes } from "./routes/members";
 import { organizationRoutes } from "./routes/organizations";
@@ -84,10 +85,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     userRoutes(scoped);
     organizationRoutes(scoped);
     memberRoutes(scoped);
+    inviteRoutes(scoped);
     projectRoutes(scoped);
     ingestionRoutes(scoped);
   });
-  app.register(async (scoped) => adminRoutes(scoped));
+  app.register(async (scoped) => {
+    adminRoutes(scoped);
+    inviteAdminRoutes(scoped);
+  });
   if (!options.database) app.addHook("onClose", async () => db.close());
   return app;
 }

@@ -113,4 +113,23 @@ export const MIGRATIONS: readonly Migration[] = [
     // django-otp refuses a code from a time step it already accepted; remember the last one.
     sql: `ALTER TABLE users ADD COLUMN totp_last_step INTEGER;`,
   },
+  {
+    version: 3,
+    name: "organization invites",
+    sql: `
+      CREATE TABLE invites (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+        target_email TEXT NOT NULL,
+        first_name TEXT NOT NULL DEFAULT '',
+        level INTEGER NOT NULL CHECK (level IN (1, 8, 15)),
+        message TEXT,
+        emailing_attempt_made INTEGER NOT NULL DEFAULT 0,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX invites_by_org ON invites(organization_id, target_email);
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import type { Db } from "../db/database";
 import { EventRepository } from "./events";
+import { InviteRepository } from "./invites";
 import { MemberRepository } from "./members";
 import { OrganizationRepository } from "./organizations";
 import { PersonalApiKeyRepository } from "./personal-api-keys";
@@ -15,6 +16,7 @@ export interface Repositories {
   keys: PersonalApiKeyRepository;
   sessions: SessionRepository;
   events: EventRepository;
+  invites: InviteRepository;
 }
 
 /** The database and its repositories: what the rules in `rules/` work on. */
@@ -32,5 +34,6 @@ export function createRepositories(db: Db): Repositories {
     keys: new PersonalApiKeyRepository(db),
     sessions: new SessionRepository(db),
     events: new EventRepository(db),
+    invites: new InviteRepository(db),
   };
 }
