@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as posthog from "pulumi-posthog";
-import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../sdk/organization-flags";
+import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../provider/fields/organization";
 import { CONFIG_NAMESPACE, LayoutConfigError, parseLayout } from "./layout-config";
 
 const config = new pulumi.Config(CONFIG_NAMESPACE);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ENVIRONMENTS } from "../sdk/environments";
-import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../sdk/organization-flags";
+import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../provider/fields/organization";
 
 export const CONFIG_NAMESPACE = "posthog-layout";
 

@@ -5,12 +5,15 @@
  */
 export { Organization } from "./organization";
 export type { OrganizationArgs, OrganizationFlagArgs, OrganizationFlagOutputs } from "./organization";
-export { ORGANIZATION_FLAGS } from "./organization-flags";
-export type { OrganizationFlag } from "./organization-flags";
+export type { OrganizationFlag } from "../provider/fields/organization";
+export { OrganizationMember } from "./organization-member";
+export type { OrganizationMemberArgs, MemberLevel } from "./organization-member";
 export { Project } from "./project";
 export type { ProjectArgs } from "./project";
 export { ProjectToken } from "./project-token";
 export type { ProjectTokenArgs } from "./project-token";
+export { ProjectSecretToken } from "./project-secret-token";
+export type { ProjectSecretTokenArgs } from "./project-secret-token";
 export type { ResourceKind } from "./provider-stub";
 // Components built from these resources are exported below.
 export { projectWithToken } from "./project-with-token";

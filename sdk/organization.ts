@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ORGANIZATION_FLAGS } from "./organization-flags";
+// Types only: the sdk never loads the provider at run time.
+import type { ORGANIZATION_FLAGS } from "../provider/fields/organization";
 import { providerStub } from "./provider-stub";
 
 /**

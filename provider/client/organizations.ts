@@ -2,7 +2,7 @@
  * Organizations: `/api/organizations/` and `/api/organizations/{id}/`.
  */
 import { z } from "zod";
-import type { OrganizationFlagWireName } from "../../sdk/organization-flags";
+import type { OrganizationFlagWireName } from "../fields/organization";
 import { OperationContext, PostHogApiError } from "./errors";
 import { MembershipLevel } from "./membership";
 import { apiPath, HttpClient } from "./http";

@@ -7,7 +7,7 @@
  * nullable wherever PostHog's models allow null.
  */
 import { z } from "zod";
-import { entriesFor, ORGANIZATION_FLAG_WIRE_NAMES } from "../../sdk/organization-flags";
+import { entriesFor, ORGANIZATION_FLAG_WIRE_NAMES } from "../fields/organization";
 
 /** PostHog's error body (drf-exceptions-hog): `{type, code, detail, attr}`. */
 export const errorBodySchema = z.looseObject({

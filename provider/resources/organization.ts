@@ -13,7 +13,7 @@ import {
   PostHogClient,
   projectAllowance,
 } from "../client";
-import { entriesFor, ORGANIZATION_FLAG_NAMES, ORGANIZATION_FLAGS } from "../../sdk/organization-flags";
+import { entriesFor, ORGANIZATION_FLAG_NAMES, ORGANIZATION_FLAGS } from "../fields/organization";
 import { FieldPolicy, patchOrKeepPartial, ResourceSpec } from "./crud";
 
 /** Validated Organization inputs. */

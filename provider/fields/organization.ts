@@ -1,9 +1,9 @@
 /**
  * The organization flags, the one list of them: each input name (as `Organization` and
- * the root program's layout config take it) with PostHog's wire name. The sdk's
- * arguments and outputs, the provider's inputs, the client's write type and response
- * schema, and the layout config all derive from this table. It imports nothing, so the
- * provider can load it without loading the sdk.
+ * the root program's layout config take it) with PostHog's wire name. The provider's
+ * inputs, the client's write type and response schema, the sdk's arguments and outputs
+ * (types only: the sdk never loads the provider) and the layout config all derive from
+ * this table. It imports nothing, so each of them can load it alone.
  */
 export const ORGANIZATION_FLAGS = {
   /** Require two-factor authentication of every member. Left out: PostHog's current value is kept. */

@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerStub } from "./provider-stub";
+
+/** Arguments of a {@link ProjectSecretToken}. Changing either REPLACES the resource, which rotates the key. */
+export interface ProjectSecretTokenArgs {
+  /** The project (its id, e.g. `project.id`); the key is its main environment's. */
+  projectId: pulumi.Input<string | number>;
+  /**
+   * Arbitrary values; changing any of them rotates the key without downtime (for example
+   * `{ rotation: "2026-11" }`). `pulumi up --replace` on the resource rotates too.
+   */
+  keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The feature-flags secure API key (`phs_...`) of a PostHog project: what server SDKs such as
+ * posthog-node use to load flag definitions for local evaluation. PostHog keeps a backup slot
+ * for it, so it can be rotated without a moment where a running server's key is refused.
+ *
+ * - Creating the resource adopts the project's current key, or generates one when the project
+ *   has none.
+ * - Replacing it (changed `keepers`, changed `projectId`, or `pulumi up --replace`) is
+ *   create-before-delete: the new resource rotates (PostHog keeps the old key working as the
+ *   backup), everything that uses {@link ProjectSecretToken.token} is updated in the same
+ *   `up`, and only then does the old resource's delete end the backup. One `pulumi up` is a
+ *   complete rotation. Do not set `deleteBeforeReplace` on it: that would end the old key
+ *   before its users have the new one.
+ * - Removing the resource revokes its key.
+ * - `pulumi refresh` picks up a rotation done elsewhere, and a backup deleted elsewhere.
+ * - Rotating and ending keys are session-only in PostHog: configure `posthog:email` and
+ *   `posthog:password` (and `posthog:totpSecret` with 2FA). Project admin is needed.
+ * - {@link ProjectSecretToken.token} is a secret output.
+ */
+export class ProjectSecretToken extends pulumi.dynamic.Resource {
+  /** The project's id. */
+  declare public readonly projectId: pulumi.Output<string>;
+  /** The keepers the key was created with. */
+  declare public readonly keepers: pulumi.Output<Record<string, string> | undefined>;
+  /** The secure API key (`phs_...`). Secret. */
+  declare public readonly token: pulumi.Output<string>;
+
+  /**
+   * @param name The unique name of the resource in the Pulumi program.
+   * @param args The project and the rotation keepers.
+   * @param opts Resource options; `token` is always added to `additionalSecretOutputs`.
+   */
+  constructor(name: string, args: ProjectSecretTokenArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerStub("ProjectSecretToken"),
+      name,
+      { ...args, token: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"] },
+      "posthog",
+      "ProjectSecretToken",
+    );
+  }
+}
