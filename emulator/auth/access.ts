@@ -1,7 +1,6 @@
 import type { EmulatorContext, Principal } from "../context";
 import { errors } from "../http/errors";
 import { canonicalUuid, isUuid } from "../http/fields";
-import { Level } from "../domain";
 import type { MembershipRow } from "../repositories/members";
 import type { OrganizationRow } from "../repositories/organizations";
 import type { ProjectRow } from "../repositories/projects";
@@ -79,10 +78,6 @@ export function projectForMember(
 /** A 403 with the rule's own message when the caller's level is below `level`. */
 export function requireLevel(membership: MembershipRow, level: number, message: string): void {
   if (membership.level < level) throw errors.permissionDenied(message);
-}
-
-export function isAdmin(membership: MembershipRow): boolean {
-  return membership.level >= Level.ADMIN;
 }
 
 /** Organizations visible to the caller: the user's, narrowed by the key's `scoped_organizations`. */
