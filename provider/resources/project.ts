@@ -112,6 +112,14 @@ async function countedProjects(client: PostHogClient, org: Organization): Promis
 const PLAN_LIMIT =
   "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.";
 
+/**
+ * The product page's move rule that PostHog's API does not check ("Moving projects
+ * between organizations" on PostHog's Projects page), quoted word for word: the page is
+ * the only source of its wording.
+ */
+export const SOURCE_NEEDS_TWO_PROJECTS =
+  "The originating organization must have at least two projects before you can move one.";
+
 async function duplicateName(
   client: PostHogClient,
   org: Organization,
@@ -208,7 +216,7 @@ async function checkMove(
   if (sourceCount < 2) {
     failures.push({
       property: "organizationId",
-      reason: `The originating organization must have at least two projects before you can move one. (Organization "${source.name}" has ${sourceCount}.)`,
+      reason: `${SOURCE_NEEDS_TWO_PROJECTS} (Organization "${source.name}" has ${sourceCount}.)`,
     });
   }
   const allowance = projectAllowance(target);
