@@ -10,12 +10,14 @@ import { ApiError, errorHandler, errors, sendError } from "./http/errors";
 import { DEFAULT_RATE_LIMIT, type EmulatorOptions } from "./options";
 import { registerFaults } from "./plugins/faults";
 import { adminRoutes } from "./routes/admin";
+import { environmentRoutes } from "./routes/environments";
 import { ingestionRoutes } from "./routes/ingestion";
 import { inviteAdminRoutes, inviteRoutes } from "./routes/invites";
 import { loginRoutes } from "./routes/login";
 import { memberRoutes } from "./routes/members";
 import { organizationRoutes } from "./routes/organizations";
 import { projectRoutes } from "./routes/projects";
+import { secretTokenRoutes } from "./routes/secret-token";
 import { userRoutes } from "./routes/users";
 
 export interface BuildAppOptions extends Omit<EmulatorOptions, "host" | "port"> {
@@ -87,6 +89,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     memberRoutes(scoped);
     inviteRoutes(scoped);
     projectRoutes(scoped);
+    environmentRoutes(scoped);
+    secretTokenRoutes(scoped);
     ingestionRoutes(scoped);
   });
   app.register(async (scoped) => {

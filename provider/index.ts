@@ -7,12 +7,14 @@ import { makeProvider, Props } from "./resources/crud";
 import { organizationSpec } from "./resources/organization";
 import { projectSpec } from "./resources/project";
 import { projectTokenSpec } from "./resources/project-token";
+import { projectSecretTokenProvider } from "./resources/project-secret-token";
 
 /** Every resource kind of this provider, and its spec. */
 const resources = {
   Organization: () => makeProvider(organizationSpec),
   Project: () => makeProvider(projectSpec),
   ProjectToken: () => makeProvider(projectTokenSpec),
+  ProjectSecretToken: projectSecretTokenProvider,
 } as const;
 
 /** The resource kinds, as used in type tokens `pulumi-nodejs:dynamic/posthog:<kind>`. */
@@ -49,3 +51,4 @@ export type { ProviderConfig } from "./config";
 export type { OrganizationInputs, OrganizationOutputs } from "./resources/organization";
 export type { ProjectInputs, ProjectOutputs } from "./resources/project";
 export type { ProjectTokenInputs, ProjectTokenOutputs } from "./resources/project-token";
+export type { ProjectSecretTokenInputs, ProjectSecretTokenOutputs } from "./resources/project-secret-token";

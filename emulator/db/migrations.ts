@@ -132,4 +132,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invites_by_org ON invites(organization_id, target_email);
     `,
   },
+  {
+    version: 4,
+    name: "environment settings and the feature-flags secure API key",
+    sql: `
+      CREATE TABLE environment_settings (
+        project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+        settings TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE TABLE project_secret_tokens (
+        project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+        secret_api_token TEXT UNIQUE,
+        secret_api_token_backup TEXT UNIQUE
+      );
+    `,
+  },
 ];

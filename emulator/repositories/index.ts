@@ -1,10 +1,12 @@
 import type { Db } from "../db/database";
+import { EnvironmentSettingsRepository } from "./environment-settings";
 import { EventRepository } from "./events";
 import { InviteRepository } from "./invites";
 import { MemberRepository } from "./members";
 import { OrganizationRepository } from "./organizations";
 import { PersonalApiKeyRepository } from "./personal-api-keys";
 import { ProjectRepository } from "./projects";
+import { SecretTokenRepository } from "./secret-tokens";
 import { SessionRepository } from "./sessions";
 import { UserRepository } from "./users";
 
@@ -17,6 +19,8 @@ export interface Repositories {
   sessions: SessionRepository;
   events: EventRepository;
   invites: InviteRepository;
+  environmentSettings: EnvironmentSettingsRepository;
+  secretTokens: SecretTokenRepository;
 }
 
 /** The database and its repositories: what the rules in `rules/` work on. */
@@ -35,5 +39,7 @@ export function createRepositories(db: Db): Repositories {
     sessions: new SessionRepository(db),
     events: new EventRepository(db),
     invites: new InviteRepository(db),
+    environmentSettings: new EnvironmentSettingsRepository(db),
+    secretTokens: new SecretTokenRepository(db),
   };
 }
