@@ -147,4 +147,10 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: "organization billing subscription",
+    // PostHog refuses to delete the last project of an organization with an active subscription.
+    sql: `ALTER TABLE organizations ADD COLUMN active_subscription INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
