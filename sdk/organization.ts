@@ -20,9 +20,11 @@ export interface OrganizationArgs extends OrganizationFlagArgs {
   name: pulumi.Input<string>;
 }
 
-// The flag outputs are declared from the table, merged into the class's instance type
-// (types only: the engine sets every output at run time).
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging --
+   The flag outputs are declared from the table and merged into the class's instance
+   type; the class declares none of them itself (types only: the engine sets every
+   output at run time). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Organization extends OrganizationFlagOutputs {}
 
 /**
@@ -37,7 +39,6 @@ export interface Organization extends OrganizationFlagOutputs {}
  * the credentials are not an owner. Use `protect` or `retainOnDelete` for
  * organizations that must outlive the stack.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Organization extends pulumi.dynamic.Resource {
   /** The organization's name. */
   declare public readonly name: pulumi.Output<string>;
