@@ -153,4 +153,14 @@ export const MIGRATIONS: readonly Migration[] = [
     // PostHog refuses to delete the last project of an organization with an active subscription.
     sql: `ALTER TABLE organizations ADD COLUMN active_subscription INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    name: "per-user login policies: email MFA and SSO enforcement",
+    // PostHog Cloud may demand an emailed link for accounts without TOTP, and refuses passwords
+    // for accounts on an SSO-enforced domain; posthog-local sets both per user.
+    sql: `
+      ALTER TABLE users ADD COLUMN email_mfa INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE users ADD COLUMN sso_enforced TEXT;
+    `,
+  },
 ];
