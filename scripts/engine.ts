@@ -10,7 +10,13 @@
  *    the wrapper's sources, so fresh clones on one machine share it and a second run
  *    takes seconds.
  *
- * Run as `npm run engine`; `ensureEngine()` is what tests and scripts call.
+ * Other versions (`ENGINE_VERSIONS`: the newest release, for the Node 22 compatibility
+ * run) come only from the cache or a build: each has its own pinned go.mod and go.sum,
+ * used with `go build -modfile`, so the one language host source compiles against the
+ * sdk of that version.
+ *
+ * Run as `npm run engine` (`node dist/scripts/engine.js v3.276.0` for another version);
+ * `ensureEngine()` is what tests and scripts call.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -19,7 +25,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "./lib/paths";
 
+/** The engine of the development setup: the last release whose SDK runs on Node 20. */
 export const PULUMI_VERSION = "v3.248.0";
+/** The newest release the Go module proxy serves, for the Node 22 compatibility run. */
+export const NEWEST_PULUMI_VERSION = "v3.276.0";
+
+/** Each buildable version and its go.mod, relative to `WRAPPER_DIR` (go.sum lies beside it). */
+const ENGINE_VERSIONS: Readonly<Record<string, string>> = {
+  [PULUMI_VERSION]: "go.mod",
+  [NEWEST_PULUMI_VERSION]: path.join("v3.276", "go.mod"),
+};
 const MIN_PATH_VERSION: readonly [number, number, number] = [3, 248, 0];
 const ENGINE_DIR_ENV = "PULUMI_POSTHOG_ENGINE_DIR";
 const PLUGIN_SCRIPT = "pulumi-resource-pulumi-nodejs";
@@ -27,9 +42,13 @@ const PLUGIN_SCRIPT = "pulumi-resource-pulumi-nodejs";
 /** The wrapper module's folder, where every go command of this project runs. */
 export const WRAPPER_DIR = path.join(repoRoot(), "scripts", "engine");
 
-/** The environment of every go command: no cgo, as the engine build, so they share Go's build cache. */
+/**
+ * The environment of every go command: no cgo and trimmed paths, as the engine build,
+ * so `go vet` and `go test` reuse what the build compiled (Go applies a GOFLAGS flag
+ * only to the commands that know it).
+ */
 export function goEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CGO_ENABLED: "0" };
+  return { ...process.env, CGO_ENABLED: "0", GOFLAGS: `${process.env.GOFLAGS ?? ""} -trimpath`.trim() };
 }
 
 export interface Engine {
@@ -43,8 +62,23 @@ export interface Engine {
 
 type Log = (line: string) => void;
 
-/** Returns the engine, building it once if nothing usable is present. */
-export async function ensureEngine(log: Log = (line) => process.stderr.write(`${line}\n`)): Promise<Engine> {
+const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
+
+/**
+ * Returns the engine, building it once if nothing usable is present. A `version` other
+ * than the default skips the environment and PATH choices: those name one engine, and a
+ * run that asks for a specific version must get exactly that one.
+ */
+export async function ensureEngine(log: Log = stderrLog, version: string = PULUMI_VERSION): Promise<Engine> {
+  const modfile = ENGINE_VERSIONS[version];
+  if (!modfile) {
+    throw new Error(
+      `No wrapper module for the Pulumi engine ${version}; known: ${Object.keys(ENGINE_VERSIONS).join(", ")}.`,
+    );
+  }
+  const build = (root: string) => buildEngine(root, version, modfile, log);
+  if (version !== PULUMI_VERSION) return fromCacheOrBuild(version, modfile, build);
+
   const fromEnv = process.env[ENGINE_DIR_ENV];
   if (fromEnv) {
     const binDir = path.join(fromEnv, "bin");
@@ -54,31 +88,40 @@ export async function ensureEngine(log: Log = (line) => process.stderr.write(`${
         `${ENGINE_DIR_ENV}=${fromEnv} has no complete engine in ${binDir}, and Go is not installed to build one.`,
       );
     }
-    return build(fromEnv, log);
+    return build(fromEnv);
   }
 
   const onPath = engineFromPath();
   if (onPath) return onPath;
 
-  const root = path.join(cacheHome(), "pulumi-posthog", "engine", `${PULUMI_VERSION}-${wrapperHash()}`);
+  return fromCacheOrBuild(version, modfile, build);
+}
+
+function fromCacheOrBuild(
+  version: string,
+  modfile: string,
+  build: (root: string) => Promise<Engine>,
+): Promise<Engine> {
+  const root = path.join(cacheFolder(), "engine", `${version}-${wrapperHash(modfile)}`);
   if (isCompleteEngine(path.join(root, "bin")))
-    return { root, binDir: path.join(root, "bin"), source: "cache" };
-  return build(root, log);
+    return Promise.resolve({ root, binDir: path.join(root, "bin"), source: "cache" });
+  return build(root);
 }
 
-function cacheHome(): string {
-  return process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+/** This project's folder in the user's cache (`XDG_CACHE_HOME` or `~/.cache`). */
+export function cacheFolder(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "pulumi-posthog");
 }
 
-/** Changes to the wrapper's go.mod, go.sum or the language host's sources give a new cache key. */
-function wrapperHash(): string {
+/** Changes to the version's go.mod, go.sum or the language host's sources give a new cache key. */
+function wrapperHash(modfile: string): string {
   const hash = createHash("sha256");
   const sources = fs
     .readdirSync(path.join(WRAPPER_DIR, "langhost"))
     .filter((name) => name.endsWith(".go") && !name.endsWith("_test.go"))
     .sort()
     .map((name) => path.join("langhost", name));
-  for (const file of ["go.mod", "go.sum", ...sources]) {
+  for (const file of [modfile, modfile.replace(/\.mod$/, ".sum"), ...sources]) {
     hash.update(file).update(fs.readFileSync(path.join(WRAPPER_DIR, file)));
   }
   return hash.digest("hex").slice(0, 12);
@@ -142,7 +185,7 @@ function engineFromPath(): Engine | undefined {
   const plugin = [path.join(cliDir, PLUGIN_SCRIPT), pluginScriptFromSdk()].find((c) => isExecutable(c));
   if (!plugin) return undefined;
 
-  const root = path.join(cacheHome(), "pulumi-posthog", "engine", `path-${version.join(".")}`);
+  const root = path.join(cacheFolder(), "engine", `path-${version.join(".")}`);
   const binDir = path.join(root, "bin");
   fs.mkdirSync(binDir, { recursive: true });
   for (const [name, target] of [
@@ -169,7 +212,7 @@ export function isBuildable(): boolean {
   return which("go") !== undefined;
 }
 
-async function build(root: string, log: Log): Promise<Engine> {
+async function buildEngine(root: string, version: string, modfile: string, log: Log): Promise<Engine> {
   if (!isBuildable()) {
     throw new Error(
       "The Pulumi engine is needed and none was found: install the Pulumi CLI 3.248 or newer " +
@@ -183,23 +226,23 @@ async function build(root: string, log: Log): Promise<Engine> {
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(stagingBin, { recursive: true });
   log(
-    `Building the Pulumi engine ${PULUMI_VERSION} from the Go module proxy into ${root} (first time only; several minutes on two cores).`,
+    `Building the Pulumi engine ${version} from the Go module proxy into ${root} (first time only; several minutes on two cores).`,
   );
 
-  const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}`;
+  const ldflags = `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
   const targets: Array<[string, string]> = [
     ["pulumi", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"],
     ["pulumi-language-nodejs", "./langhost"],
   ];
   try {
     for (const [name, pkg] of targets) {
-      await goBuild(name, pkg, path.join(stagingBin, name), ldflags, log, started);
+      await goBuild(name, pkg, path.join(stagingBin, name), modfile, ldflags, log, started);
     }
     fs.copyFileSync(pluginScriptFromSdk(), path.join(stagingBin, PLUGIN_SCRIPT));
     fs.chmodSync(path.join(stagingBin, PLUGIN_SCRIPT), 0o755);
     const printed = execFileSync(path.join(stagingBin, "pulumi"), ["version"], { encoding: "utf8" }).trim();
-    if (printed !== PULUMI_VERSION)
-      throw new Error(`the built CLI reports version "${printed}", expected ${PULUMI_VERSION}`);
+    if (printed !== version)
+      throw new Error(`the built CLI reports version "${printed}", expected ${version}`);
 
     // Move file by file, `pulumi` last, so the folder counts as complete only when it
     // is, and nothing else in it (PULUMI_POSTHOG_ENGINE_DIR may be any folder) is
@@ -214,7 +257,7 @@ async function build(root: string, log: Log): Promise<Engine> {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  log(`Pulumi engine ${PULUMI_VERSION} ready in ${elapsed(started)}: ${path.join(root, "bin")}`);
+  log(`Pulumi engine ${version} ready in ${elapsed(started)}: ${path.join(root, "bin")}`);
   return { root, binDir: path.join(root, "bin"), source: "build" };
 }
 
@@ -228,12 +271,14 @@ function goBuild(
   name: string,
   pkg: string,
   output: string,
+  modfile: string,
   ldflags: string,
   log: Log,
   started: number,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("go", ["build", "-v", "-trimpath", "-ldflags", ldflags, "-o", output, pkg], {
+    const args = ["build", "-modfile", modfile, "-v", "-trimpath", "-ldflags", ldflags, "-o", output, pkg];
+    const child = spawn("go", args, {
       cwd: WRAPPER_DIR,
       env: goEnv(),
       stdio: ["ignore", "ignore", "pipe"],
@@ -269,7 +314,7 @@ function goBuild(
 }
 
 if (require.main === module) {
-  ensureEngine()
+  ensureEngine(stderrLog, process.argv[2] ?? PULUMI_VERSION)
     .then((engine) => {
       const version = execFileSync(path.join(engine.binDir, "pulumi"), ["version"], {
         encoding: "utf8",

@@ -44,13 +44,22 @@ type nodeHost struct {
 	engineAddress string
 }
 
+// engineAddressFrom returns the engine's address from the command line (without the
+// program name). The engine passes its flags (-tracing, -root and others it may add)
+// before the address, which is always last, so the flags need no parsing.
+func engineAddressFrom(args []string) (string, error) {
+	if len(args) == 0 {
+		return "", errors.New("usage: pulumi-language-nodejs [flags...] <engine-address>")
+	}
+	return args[len(args)-1], nil
+}
+
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: pulumi-language-nodejs [flags...] <engine-address>")
+	engineAddress, err := engineAddressFrom(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// The engine passes flags before the engine address; the address is always last.
-	engineAddress := os.Args[len(os.Args)-1]
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -172,34 +181,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	}
 
 	options := req.GetInfo().GetOptions().AsMap()
-	args := []string{}
-	if nodeArgs, ok := options["nodeargs"].(string); ok && nodeArgs != "" {
-		args = append(args, strings.Fields(nodeArgs)...)
-	}
-	args = append(args, runScript,
-		"--monitor", req.GetMonitorAddress(),
-		"--engine", h.engineAddress,
-		"--project", req.GetProject(),
-		"--stack", req.GetStack(),
-		"--pwd", req.GetPwd(),
-	)
-	if org := req.GetOrganization(); org != "" {
-		args = append(args, "--organization", org)
-	}
-	if root := req.GetInfo().GetRootDirectory(); root != "" {
-		args = append(args, "--root-directory", root)
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	if req.GetQueryMode() {
-		args = append(args, "--query-mode")
-	}
-	if p := req.GetParallel(); p > 0 {
-		args = append(args, "--parallel", strconv.Itoa(int(p)))
-	}
-	args = append(args, req.GetProgram())
-	args = append(args, req.GetArgs()...)
+	args := nodeArgs(req, options, runScript, h.engineAddress)
 
 	configJSON, err := json.Marshal(req.GetConfig())
 	if err != nil {
@@ -236,6 +218,40 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// nodeArgs is the command line of `node` for a run: the runtime's `nodeargs` option,
+// then the Node SDK's run script with what the request says, the program, and the
+// program's own arguments last.
+func nodeArgs(req *pulumirpc.RunRequest, options map[string]any, runScript, engineAddress string) []string {
+	args := []string{}
+	if extra, ok := options["nodeargs"].(string); ok && extra != "" {
+		args = append(args, strings.Fields(extra)...)
+	}
+	args = append(args, runScript,
+		"--monitor", req.GetMonitorAddress(),
+		"--engine", engineAddress,
+		"--project", req.GetProject(),
+		"--stack", req.GetStack(),
+		"--pwd", req.GetPwd(),
+	)
+	if org := req.GetOrganization(); org != "" {
+		args = append(args, "--organization", org)
+	}
+	if root := req.GetInfo().GetRootDirectory(); root != "" {
+		args = append(args, "--root-directory", root)
+	}
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	if req.GetQueryMode() {
+		args = append(args, "--query-mode")
+	}
+	if p := req.GetParallel(); p > 0 {
+		args = append(args, "--parallel", strconv.Itoa(int(p)))
+	}
+	args = append(args, req.GetProgram())
+	return append(args, req.GetArgs()...)
 }
 
 func optionBool(options map[string]any, key string, fallback bool) bool {
