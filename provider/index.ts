@@ -8,6 +8,7 @@ import { organizationSpec } from "./resources/organization";
 import { projectSpec } from "./resources/project";
 import { projectTokenSpec } from "./resources/project-token";
 import { projectSecretTokenProvider } from "./resources/project-secret-token";
+import { projectSettingsSpec } from "./resources/project-settings";
 
 /** Every resource kind of this provider, and its spec. */
 const resources = {
@@ -15,6 +16,7 @@ const resources = {
   Project: () => makeProvider(projectSpec),
   ProjectToken: () => makeProvider(projectTokenSpec),
   ProjectSecretToken: projectSecretTokenProvider,
+  ProjectSettings: () => makeProvider(projectSettingsSpec),
 } as const;
 
 /** The resource kinds, as used in type tokens `pulumi-nodejs:dynamic/posthog:<kind>`. */
@@ -52,3 +54,4 @@ export type { OrganizationInputs, OrganizationOutputs } from "./resources/organi
 export type { ProjectInputs, ProjectOutputs } from "./resources/project";
 export type { ProjectTokenInputs, ProjectTokenOutputs } from "./resources/project-token";
 export type { ProjectSecretTokenInputs, ProjectSecretTokenOutputs } from "./resources/project-secret-token";
+export type { ProjectSettingsInputs, ProjectSettingsOutputs } from "./resources/project-settings";

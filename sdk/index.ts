@@ -14,6 +14,8 @@ export { ProjectToken } from "./project-token";
 export type { ProjectTokenArgs } from "./project-token";
 export { ProjectSecretToken } from "./project-secret-token";
 export type { ProjectSecretTokenArgs } from "./project-secret-token";
+export { ProjectSettings } from "./project-settings";
+export type { ProjectSettingsArgs, ProjectSettingsValues, CookielessMode } from "./project-settings";
 export type { ResourceKind } from "./provider-stub";
 // Components built from these resources are exported below.
 export { projectWithToken } from "./project-with-token";
