@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from "commander";
 import { bootstrap } from "./bootstrap";
+import { DEFAULT_RATE_LIMIT } from "./options";
 import { startEmulator } from "./server";
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError("must be an integer 0..65535");
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
   return n;
 }
 
@@ -21,6 +28,16 @@ program
   .option("--host <host>", "loopback address to listen on", "127.0.0.1")
   .option("--no-rate-limit", "switch off the per-key rate limit (480/minute, 4800/hour)")
   .option(
+    "--rate-limit-per-minute <n>",
+    `requests a personal API key may send per minute (default ${DEFAULT_RATE_LIMIT.perMinute}, PostHog's)`,
+    positiveInteger,
+  )
+  .option(
+    "--rate-limit-per-hour <n>",
+    `requests a personal API key may send per hour (default ${DEFAULT_RATE_LIMIT.perHour}, PostHog's)`,
+    positiveInteger,
+  )
+  .option(
     "--allow-personal-keys-on-session-actions",
     "let phx_ keys call reset_token and change_organization",
   )
@@ -31,6 +48,8 @@ program
       port: number;
       host: string;
       rateLimit: boolean;
+      rateLimitPerMinute?: number;
+      rateLimitPerHour?: number;
       allowPersonalKeysOnSessionActions?: boolean;
       log?: boolean;
     }) => {
@@ -38,7 +57,12 @@ program
         dbPath: opts.db,
         port: opts.port,
         host: opts.host,
-        rateLimit: opts.rateLimit ? undefined : false,
+        rateLimit: opts.rateLimit
+          ? {
+              perMinute: opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT.perMinute,
+              perHour: opts.rateLimitPerHour ?? DEFAULT_RATE_LIMIT.perHour,
+            }
+          : false,
         allowPersonalKeysOnSessionActions: opts.allowPersonalKeysOnSessionActions ?? false,
         logger: opts.log ?? false,
       });

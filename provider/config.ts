@@ -14,6 +14,7 @@
  * | `posthog:password` (secret)| `POSTHOG_PASSWORD`    | login password, for the two session-only actions               |
  * | `posthog:totpSecret` (secret)| `POSTHOG_TOTP_SECRET` | base32 TOTP seed, when the account uses two-factor login     |
  * | `posthog:sessionOnlyActions` | `POSTHOG_SESSION_ONLY_ACTIONS` | "true": log in straight away for `reset_token` and `change_organization` instead of trying the key first |
+ * | `posthog:maxRateLimitWait` | `POSTHOG_MAX_RATE_LIMIT_WAIT` | seconds one request may spend waiting out PostHog's `Retry-After` on 429s; default 600, 0 gives up on the first 429 |
  *
  * The session-only actions are rotating a token (`ProjectToken` replace/delete) and
  * moving a project (`Project` with a new `organizationId`): PostHog refuses personal
@@ -38,12 +39,17 @@ export interface ProviderConfig {
   readonly totpSecret?: string;
   /** Go straight to the session for session-only actions. */
   readonly sessionOnlyActions: boolean;
+  /** Budget of `Retry-After` waits per request, in ms; undefined: the client's default. */
+  readonly maxRateLimitWaitMs?: number;
 }
 
 /** Reads one raw setting by its namespaced stack config key (`posthog:host`). */
 export type ConfigSource = (key: string) => string | undefined;
 
 const hostSchema = z.url({ protocol: /^https?$/ });
+
+/** Seconds, a whole number from 0 to a day (an hour-window `Retry-After` is at most an hour). */
+const waitSecondsSchema = z.coerce.number().int().min(0).max(86_400);
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
@@ -64,6 +70,13 @@ export function readConfig(get: ConfigSource, env: NodeJS.ProcessEnv = process.e
     );
   }
   const sessionOnly = pick("sessionOnlyActions", "POSTHOG_SESSION_ONLY_ACTIONS");
+  const maxWait = pick("maxRateLimitWait", "POSTHOG_MAX_RATE_LIMIT_WAIT");
+  const parsedWait = maxWait === undefined ? undefined : waitSecondsSchema.safeParse(maxWait);
+  if (parsedWait && !parsedWait.success) {
+    throw new Error(
+      `posthog:maxRateLimitWait (or POSTHOG_MAX_RATE_LIMIT_WAIT) must be a whole number of seconds from 0 to 86400; got "${maxWait}".`,
+    );
+  }
   return {
     host,
     apiKey: pick("apiKey", "POSTHOG_API_KEY"),
@@ -71,5 +84,6 @@ export function readConfig(get: ConfigSource, env: NodeJS.ProcessEnv = process.e
     password: pick("password", "POSTHOG_PASSWORD"),
     totpSecret: pick("totpSecret", "POSTHOG_TOTP_SECRET")?.replace(/\s+/g, ""),
     sessionOnlyActions: sessionOnly?.toLowerCase() === "true",
+    maxRateLimitWaitMs: parsedWait ? parsedWait.data * 1000 : undefined,
   };
 }

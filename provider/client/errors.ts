@@ -232,7 +232,7 @@ const HINTS: readonly HintRow[] = [
   },
   {
     status: (s) => s === 429,
-    hint: "PostHog is rate limiting this API key; the request was retried until the retry budget ran out. Run again later.",
+    hint: "PostHog is rate limiting this API key and asked for a longer wait than the rate-limit budget allows (posthog:maxRateLimitWait, default 600 seconds). Run again later, or raise the budget.",
   },
   {
     status: (s) => s >= 500,

@@ -18,8 +18,11 @@ import { pageSchema } from "./schemas";
  *
  * What is retried:
  * - 429 (throttled), for every method: the server refused before doing anything.
- *   `Retry-After` is honoured: the next attempt waits at least that long, and if
- *   that wait does not fit in the remaining time budget the client gives up at once.
+ *   `Retry-After` is honoured: the next attempt waits that long, and the process's
+ *   {@link Pacer} holds every other request back for as long. Throttled attempts do
+ *   not count against `retries` or `maxTotalMs`: they have their own budget,
+ *   `maxRateLimitWaitMs` (the summed `Retry-After` waits of one request); when the
+ *   next wait would not fit in it the client gives up at once.
  * - 5xx and connection errors after the request may have been sent (reset, hang up,
  *   timeout) for idempotent requests only: GET and DELETE, and a PATCH only when its
  *   caller says so (`idempotent: true`, for updates of plain fields).
@@ -50,8 +53,13 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   /** Ceiling of the exponential delay, in ms. Default 8000. */
   readonly maxDelayMs: number;
-  /** Time budget for all attempts of one request, in ms. Default 60000. */
+  /** Time budget for all attempts of one request, in ms, throttled waits aside. Default 60000. */
   readonly maxTotalMs: number;
+  /**
+   * Budget for the `Retry-After` waits of one request (429 answers), in ms. Default 600000
+   * (10 minutes); 0 gives up on the first 429. Provider setting `posthog:maxRateLimitWait`.
+   */
+  readonly maxRateLimitWaitMs: number;
 }
 
 /** See {@link RetryPolicy}. */
@@ -60,7 +68,115 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 250,
   maxDelayMs: 8000,
   maxTotalMs: 60_000,
+  maxRateLimitWaitMs: 600_000,
 };
+
+/** A per-key request budget over a minute and an hour. */
+export interface RateLimits {
+  readonly perMinute: number;
+  readonly perHour: number;
+}
+
+/**
+ * PostHog's limits for a personal API key on the management API (480 requests a minute and
+ * 4,800 an hour, PostHog's "Rate limiting" docs; posthog/rate_limit.py).
+ */
+export const POSTHOG_RATE_LIMITS: RateLimits = { perMinute: 480, perHour: 4800 };
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Paces the requests of one provider process so that together they stay under the API
+ * key's limits, instead of each one bouncing off 429s on its own (the engine runs many
+ * resource operations of one provider process in parallel).
+ *
+ * It keeps the send times of the last hour and lets a request go only while fewer than
+ * the limit were sent in the last minute and in the last hour (the server's sliding
+ * windows, DRF's SimpleRateThrottle). Requests get their turn in arrival order.
+ *
+ * It learns from the server: a 429 with `Retry-After` holds every request back until then,
+ * and lowers the limit of the window it points at (longer than a minute: the hour) to what
+ * this process sent in that window, since the server evidently allows no more (a lower
+ * plan, a self-hosted setting, or other users of the same key). Learned limits only go down,
+ * for the life of the process.
+ */
+export class Pacer {
+  private readonly sent: number[] = [];
+  private pausedUntil = 0;
+  private limits: RateLimits;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    limits: RateLimits = POSTHOG_RATE_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limits = limits;
+  }
+
+  /** The limits in force (the configured ones, lowered by what 429s taught). */
+  get current(): RateLimits {
+    return this.limits;
+  }
+
+  /** Waits for this request's turn and records it as sent. */
+  acquire(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot());
+    this.queue = turn;
+    return turn;
+  }
+
+  /** The server answered 429 asking to wait `retryAfterMs`: hold everyone back and learn. */
+  throttled(retryAfterMs: number): void {
+    const now = this.now();
+    this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    this.prune(now);
+    if (retryAfterMs > MINUTE_MS) {
+      const inHour = this.sent.length;
+      if (inHour > 0) this.limits = { ...this.limits, perHour: Math.min(this.limits.perHour, inHour) };
+    } else {
+      const inMinute = this.countSince(now - MINUTE_MS);
+      if (inMinute > 0)
+        this.limits = { ...this.limits, perMinute: Math.min(this.limits.perMinute, inMinute) };
+    }
+  }
+
+  /** How long a request arriving now would wait for its slot, in ms (0: it goes at once). */
+  delay(now = this.now()): number {
+    this.prune(now);
+    let wait = this.pausedUntil - now;
+    for (const [limit, windowMs] of [
+      [this.limits.perMinute, MINUTE_MS],
+      [this.limits.perHour, HOUR_MS],
+    ] as const) {
+      const inWindow = this.countSince(now - windowMs);
+      // The slot frees when the limit-th most recent send leaves the window.
+      if (inWindow >= limit) wait = Math.max(wait, this.sent[this.sent.length - limit] + windowMs - now);
+    }
+    return Math.max(0, wait);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    for (;;) {
+      const wait = this.delay();
+      if (wait <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    this.sent.push(this.now());
+  }
+
+  private countSince(since: number): number {
+    let i = this.sent.length;
+    while (i > 0 && this.sent[i - 1] > since) i--;
+    return this.sent.length - i;
+  }
+
+  private prune(now: number): void {
+    let drop = 0;
+    while (drop < this.sent.length && this.sent[drop] <= now - HOUR_MS) drop++;
+    if (drop > 0) this.sent.splice(0, drop);
+  }
+}
 
 /** Options of the HTTP core; built from the provider config, injected by tests. */
 export interface HttpOptions {
@@ -72,6 +188,10 @@ export interface HttpOptions {
   readonly timeoutMs?: number;
   /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
   readonly retry?: Partial<RetryPolicy>;
+  /** The provider setting for {@link RetryPolicy.maxRateLimitWaitMs}; `retry` overrides it. */
+  readonly maxRateLimitWaitMs?: number;
+  /** The key's limits the pacer starts from. Default {@link POSTHOG_RATE_LIMITS}. */
+  readonly rateLimits?: RateLimits;
   /** Receives one line per retry; lines hold no credential. Default: silent. */
   readonly log?: (line: string) => void;
 }
@@ -105,10 +225,15 @@ export const CSRF_COOKIE = "posthog_csrftoken";
 export const CSRF_HEADER = "X-CSRFToken";
 
 interface RequestMeta {
-  readonly startedAt: number;
+  /** When the first attempt got its slot from the pacer (pacing is not failure). */
+  startedAt?: number;
   readonly idempotent: boolean;
   readonly auth: AuthMode;
   nextDelayMs?: number;
+  /** Retries spent on failures other than 429. */
+  retriesUsed: number;
+  /** `Retry-After` waits spent on 429s, in ms. */
+  throttledMs: number;
 }
 
 declare module "axios" {
@@ -159,6 +284,12 @@ const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN"]);
 export class HttpClient {
   readonly host: string;
   readonly retry: RetryPolicy;
+  /** Shared by every key-authenticated request of this client (one client per provider process). */
+  readonly pacer: Pacer;
+  /** Requests sent (every attempt), for diagnostics and the benchmark. */
+  sentRequests = 0;
+  /** Of those, answered 429. */
+  throttledRequests = 0;
   /** Holds the session and CSRF cookies; only session and unauthenticated requests use it. */
   readonly jar = new CookieJar();
   private readonly axios: AxiosInstance;
@@ -173,7 +304,12 @@ export class HttpClient {
   constructor(options: HttpOptions) {
     this.host = options.host.replace(/\/+$/, "");
     this.apiKey = options.apiKey;
-    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.retry = {
+      ...DEFAULT_RETRY_POLICY,
+      ...(options.maxRateLimitWaitMs === undefined ? {} : { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
+      ...options.retry,
+    };
+    this.pacer = new Pacer(options.rateLimits ?? POSTHOG_RATE_LIMITS);
     this.log = options.log ?? (() => undefined);
     this.axios = axios.create({
       baseURL: this.host,
@@ -194,18 +330,25 @@ export class HttpClient {
       },
     );
     axiosRetry(this.axios, {
-      retries: this.retry.retries,
+      // The counts are kept in shouldRetry: 429s have their own budget.
+      retries: Number.MAX_SAFE_INTEGER,
       shouldResetTimeout: true,
       retryCondition: (error) => this.shouldRetry(error),
       retryDelay: (_count, error) => error.config?.posthog?.nextDelayMs ?? this.retry.baseDelayMs,
-      onRetry: (count, error, config) =>
+      onRetry: (_count, error, config) => {
+        const meta = config.posthog;
+        const which =
+          error.response?.status === 429
+            ? `throttled, ${Math.round((meta?.throttledMs ?? 0) / 1000)} s of the ${Math.round(this.retry.maxRateLimitWaitMs / 1000)} s rate-limit budget`
+            : `retry ${meta?.retriesUsed ?? 0} of ${this.retry.retries}`;
         this.log(
           redact(
             `posthog: retrying ${String(config.method).toUpperCase()} ${urlPath(config.url ?? "")} after ` +
-              `${error.response?.status ?? error.code ?? "error"} (retry ${count} of ${this.retry.retries}, ` +
-              `waited ${Math.round(config.posthog?.nextDelayMs ?? 0)} ms)`,
+              `${error.response?.status ?? error.code ?? "error"} (${which}, ` +
+              `waited ${Math.round(meta?.nextDelayMs ?? 0)} ms)`,
           ),
-        ),
+        );
+      },
     });
   }
 
@@ -216,7 +359,7 @@ export class HttpClient {
     return Math.max(jittered, error ? retryAfter(error) : 0);
   }
 
-  /** True when `startedAt + elapsed + delay` still fits the time budget. */
+  /** True when `startedAt + elapsed + delay` still fits the time budget (throttled waits aside). */
   fitsBudget(startedAt: number, delayMs: number): boolean {
     return Date.now() - startedAt + delayMs <= this.retry.maxTotalMs;
   }
@@ -234,15 +377,30 @@ export class HttpClient {
       retryable = NOT_SENT_CODES.has(error.code ?? "") || meta.idempotent;
     }
     if (!retryable) return false;
-    const count = error.config?.["axios-retry"]?.retryCount ?? 0;
-    const delay = this.delayFor(count + 1, error);
-    if (!this.fitsBudget(meta.startedAt, delay)) return false;
+    if (status === 429) {
+      this.throttledRequests++;
+      // Without Retry-After, a second, with jitter so parallel requests do not return together.
+      const delay = Math.max(retryAfter(error), 500 + Math.random() * 1000);
+      this.pacer.throttled(delay);
+      if (meta.throttledMs + delay > this.retry.maxRateLimitWaitMs) return false;
+      meta.throttledMs += delay;
+      meta.nextDelayMs = delay;
+      return true;
+    }
+    if (meta.retriesUsed >= this.retry.retries) return false;
+    const delay = this.delayFor(meta.retriesUsed + 1, error);
+    if (!this.fitsBudget(meta.startedAt ?? Date.now(), delay - meta.throttledMs)) return false;
+    meta.retriesUsed++;
     meta.nextDelayMs = delay;
     return true;
   }
 
   private async authenticate(config: InternalAxiosRequestConfig): Promise<InternalAxiosRequestConfig> {
     const auth = config.posthog?.auth ?? "key";
+    // PostHog rate-limits personal API keys; session and login requests are not counted.
+    if (auth === "key") await this.pacer.acquire();
+    if (config.posthog) config.posthog.startedAt ??= Date.now();
+    this.sentRequests++;
     if (auth === "key") {
       if (this.apiKey) config.headers.set("Authorization", `Bearer ${this.apiKey}`);
       return config;
@@ -280,9 +438,10 @@ export class HttpClient {
     const { op, method, schema } = spec;
     const shownPath = urlPath(spec.path);
     const meta: RequestMeta = {
-      startedAt: Date.now(),
       idempotent: spec.idempotent ?? IDEMPOTENT_BY_DEFAULT.has(method),
       auth: spec.auth ?? "key",
+      retriesUsed: 0,
+      throttledMs: 0,
     };
     let response: AxiosResponse;
     try {
