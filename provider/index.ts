@@ -5,6 +5,7 @@
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { makeProvider, Props } from "./resources/crud";
 import { organizationSpec } from "./resources/organization";
+import { organizationMemberProvider } from "./resources/organization-member";
 import { projectSpec } from "./resources/project";
 import { projectTokenSpec } from "./resources/project-token";
 import { projectSecretTokenProvider } from "./resources/project-secret-token";
@@ -13,6 +14,7 @@ import { projectSettingsSpec } from "./resources/project-settings";
 /** Every resource kind of this provider, and its spec. */
 const resources = {
   Organization: () => makeProvider(organizationSpec),
+  OrganizationMember: organizationMemberProvider,
   Project: () => makeProvider(projectSpec),
   ProjectToken: () => makeProvider(projectTokenSpec),
   ProjectSecretToken: projectSecretTokenProvider,
@@ -51,6 +53,10 @@ export { configureProvider } from "./context";
 export { readConfig, DEFAULT_HOST } from "./config";
 export type { ProviderConfig } from "./config";
 export type { OrganizationInputs, OrganizationOutputs } from "./resources/organization";
+export type {
+  OrganizationMemberInputs,
+  OrganizationMemberOutputs,
+} from "./resources/organization-member";
 export type { ProjectInputs, ProjectOutputs } from "./resources/project";
 export type { ProjectTokenInputs, ProjectTokenOutputs } from "./resources/project-token";
 export type { ProjectSecretTokenInputs, ProjectSecretTokenOutputs } from "./resources/project-secret-token";

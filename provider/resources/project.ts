@@ -18,6 +18,7 @@ import {
   label,
 } from "../client";
 import { patchOrKeepPartial, Props, ResourceSpec } from "./crud";
+import { announceAccessLostOnMove } from "./organization-member";
 
 function isTimezone(tz: string): boolean {
   try {
@@ -232,6 +233,7 @@ async function checkMove(
   }
   const dup = await duplicateName(client, target, news.name);
   if (dup) failures.push(dup);
+  if (failures.length === 0) await announceAccessLostOnMove(client, news.name, source, target);
   return failures;
 }
 
