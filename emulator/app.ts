@@ -48,6 +48,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     repos: createRepositories(db),
     rateLimiter: rate === false ? null : new RateLimiter(rate.perMinute, rate.perHour),
     allowPersonalKeysOnSessionActions: options.allowPersonalKeysOnSessionActions ?? false,
+    enforceProductPageMoveRules: options.enforceProductPageMoveRules ?? false,
     faults: { ...(options.faults ?? {}) },
   };
   ctx.repos.sessions.deleteExpired();

@@ -14,6 +14,11 @@ export interface BootstrapInput {
   scopes?: string[];
   /** Enables TOTP two-factor login for the user. */
   totpSecret?: string;
+  /**
+   * Default false: billing has an active subscription for the organization, so its last project
+   * cannot be deleted (PostHog's rule). Apart from this, posthog-local models no billing.
+   */
+  activeSubscription?: boolean;
 }
 
 export interface BootstrapResult {
@@ -48,6 +53,7 @@ export function bootstrap(input: BootstrapInput): BootstrapResult {
         input.organizationName,
         input.plan,
       );
+      if (input.activeSubscription === true) repos.organizations.setActiveSubscription(organization.id, true);
       const { raw } = repos.keys.create(user.id, { label: "bootstrap", scopes: input.scopes ?? ["*"] });
       return {
         email: user.email,

@@ -41,6 +41,10 @@ program
     "--allow-personal-keys-on-session-actions",
     "let phx_ keys call reset_token and change_organization",
   )
+  .option(
+    "--enforce-product-page-move-rules",
+    "refuse moves the product page forbids (source keeps two projects, free target holds one)",
+  )
   .option("--log", "log requests (method, path, status; never secrets)")
   .action(
     async (opts: {
@@ -51,6 +55,7 @@ program
       rateLimitPerMinute?: number;
       rateLimitPerHour?: number;
       allowPersonalKeysOnSessionActions?: boolean;
+      enforceProductPageMoveRules?: boolean;
       log?: boolean;
     }) => {
       const server = await startEmulator({
@@ -64,6 +69,7 @@ program
             }
           : false,
         allowPersonalKeysOnSessionActions: opts.allowPersonalKeysOnSessionActions ?? false,
+        enforceProductPageMoveRules: opts.enforceProductPageMoveRules ?? false,
         logger: opts.log ?? false,
       });
       let stopping = false;
@@ -94,6 +100,7 @@ program
   .addOption(new Option("--plan <plan>", "billing plan").choices(["free", "scale"]).makeOptionMandatory())
   .option("--scopes <scopes>", "comma-separated personal API key scopes", "*")
   .option("--totp-secret <secret>", "enable TOTP two-factor login with this base32 secret")
+  .option("--active-subscription", "the organization has an active billing subscription")
   .action(
     (opts: {
       db: string;
@@ -103,6 +110,7 @@ program
       plan: "free" | "scale";
       scopes: string;
       totpSecret?: string;
+      activeSubscription?: boolean;
     }) => {
       const result = bootstrap({
         dbPath: opts.db,
@@ -115,6 +123,7 @@ program
           .map((s) => s.trim())
           .filter((s) => s !== ""),
         totpSecret: opts.totpSecret,
+        activeSubscription: opts.activeSubscription ?? false,
       });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     },

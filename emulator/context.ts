@@ -11,6 +11,8 @@ export interface EmulatorContext {
   repos: Repositories;
   rateLimiter: RateLimiter | null;
   allowPersonalKeysOnSessionActions: boolean;
+  /** The product page's move rules, which PostHog's code does not check (see `rules/projects.ts`). */
+  enforceProductPageMoveRules: boolean;
   /** Mutable at runtime through `PUT /_admin/faults`. */
   faults: FaultOptions;
 }

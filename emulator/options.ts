@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   rateLimit?: { perMinute: number; perHour: number } | false;
   /** Default false: `reset_token` and `change_organization` refuse `phx_` keys with PostHog's 403. */
   allowPersonalKeysOnSessionActions?: boolean;
+  /**
+   * Default false, as PostHog's code: `change_organization` does not check the product page's
+   * rules (the source keeps at least two projects; a free-plan target holds one). True enforces them.
+   */
+  enforceProductPageMoveRules?: boolean;
   /** Initial faults; also settable at runtime with `PUT /_admin/faults`. */
   faults?: FaultOptions;
   /** Fastify request logging, default false. Secrets are never logged. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, randomInt, scryptSync, timingSafeEqual } from "node:crypto";
 
 /**
  * Password hashing with scrypt (N=2^14, r=8, p=1, 16-byte salt, 32-byte key), stored as
@@ -37,14 +37,24 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
 }
 
-/** `phx_` personal API keys, as PostHog formats them. */
-export function newPersonalApiKey(): string {
-  return `phx_${randomToken(32)}`;
+/** Digits and letters without the look-alikes `0 1 O I l` (posthog/models/utils.py, BASE57). */
+export const BASE57 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** `length` characters of base57, each drawn uniformly. */
+function base57(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += BASE57[randomInt(BASE57.length)];
+  return out;
 }
 
-/** `phc_` project tokens (public, write-only ingestion keys). */
+/** `phx_` personal API keys, as PostHog formats them: 48 characters of base57. */
+export function newPersonalApiKey(): string {
+  return `phx_${base57(48)}`;
+}
+
+/** `phc_` project tokens (public, write-only ingestion keys): 44 characters of base57. */
 export function newProjectToken(): string {
-  return `phc_${randomToken(32)}`;
+  return `phc_${base57(44)}`;
 }
 
 const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

@@ -74,7 +74,7 @@ export function projectGuard(
   return access;
 }
 
-const SESSION_ONLY_MESSAGE = "This action does not support personal API key access";
+const SESSION_ONLY_MESSAGE = "This action does not support Personal API Key access";
 
 /** reset_token and change_organization declare no scopes, so PostHog refuses personal keys there. */
 export function sessionOnly(ctx: EmulatorContext, principal: Principal): void {

@@ -13,6 +13,8 @@ export interface OrganizationRow {
   members_can_use_personal_api_keys: number;
   is_member_join_email_enabled: number;
   allow_publicly_shared_resources: number;
+  /** 1 when billing has an active subscription (see `rules/projects.ts`, deleting the last project). */
+  active_subscription: number;
   created_at: string;
   updated_at: string;
 }
@@ -91,6 +93,12 @@ export class OrganizationRepository {
     this.db
       .prepare("UPDATE organizations SET plan = ?, updated_at = ? WHERE id = ?")
       .run(plan, new Date().toISOString(), id);
+  }
+
+  setActiveSubscription(id: string, active: boolean): void {
+    this.db
+      .prepare("UPDATE organizations SET active_subscription = ?, updated_at = ? WHERE id = ?")
+      .run(active ? 1 : 0, new Date().toISOString(), id);
   }
 
   delete(id: string): void {

@@ -91,18 +91,25 @@ export class ProjectRepository {
       .all(organizationId) as ProjectRow[];
   }
 
-  countLive(organizationId: string, excludeDemo = false): number {
+  /** Every project of the organization, pending deletion or not (PostHog lists and counts both). */
+  inOrganization(organizationId: string): ProjectRow[] {
+    return this.db
+      .prepare("SELECT * FROM projects WHERE organization_id = ? ORDER BY id")
+      .all(organizationId) as ProjectRow[];
+  }
+
+  count(organizationId: string, excludeDemo = false): number {
     return (
       this.db
         .prepare(
-          `SELECT COUNT(*) AS n FROM projects WHERE organization_id = ? AND pending_deletion_at IS NULL${excludeDemo ? " AND is_demo = 0" : ""}`,
+          `SELECT COUNT(*) AS n FROM projects WHERE organization_id = ?${excludeDemo ? " AND is_demo = 0" : ""}`,
         )
         .get(organizationId) as { n: number }
     ).n;
   }
 
   list(filter: ListFilter): { count: number; rows: ProjectRow[] } {
-    const where = ["organization_id = ?", "pending_deletion_at IS NULL"];
+    const where = ["organization_id = ?"];
     const params: (string | number)[] = [filter.organizationId];
     if (filter.search) {
       // PostHog filters with `name__icontains`.
@@ -124,10 +131,13 @@ export class ProjectRepository {
     return { count, rows };
   }
 
-  /** Case-insensitive, trimmed comparison over the organization's live projects, as PostHog does. */
+  /**
+   * Case-insensitive, trimmed comparison over all the organization's projects, pending deletion
+   * included (a pending project keeps its name), as PostHog does.
+   */
   nameTaken(organizationId: string, name: string, exceptId?: number): ProjectRow | undefined {
     const wanted = name.trim().toLocaleLowerCase();
-    return this.liveInOrganization(organizationId).find(
+    return this.inOrganization(organizationId).find(
       (p) => p.id !== exceptId && p.name.trim().toLocaleLowerCase() === wanted,
     );
   }
@@ -146,6 +156,17 @@ export class ProjectRepository {
     this.db
       .prepare("UPDATE projects SET pending_deletion_at = ?, updated_at = ? WHERE id = ?")
       .run(now, now, id);
+  }
+
+  cancelPendingDeletion(id: number): void {
+    this.db
+      .prepare("UPDATE projects SET pending_deletion_at = NULL, updated_at = ? WHERE id = ?")
+      .run(new Date().toISOString(), id);
+  }
+
+  /** Removes the project at once; its events, settings and secret tokens go with it (ON DELETE CASCADE). */
+  remove(id: number): void {
+    this.db.prepare("DELETE FROM projects WHERE id = ?").run(id);
   }
 
   resetToken(id: number): void {

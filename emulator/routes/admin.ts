@@ -4,7 +4,15 @@ import type { EmulatorContext } from "../context";
 import { inTransaction } from "../db/database";
 import { KNOWN_SCOPE_OBJECTS } from "../auth/scopes";
 import { ApiError, errors, parseWith } from "../http/errors";
-import { canonicalUuid, charField, choiceField, isUuid, listOf, uuidField } from "../http/fields";
+import {
+  booleanField,
+  canonicalUuid,
+  charField,
+  choiceField,
+  isUuid,
+  listOf,
+  uuidField,
+} from "../http/fields";
 import { jsonBody } from "../http/body";
 import { Level, type LevelValue } from "../domain";
 import { FaultOptionsSchema } from "../plugins/faults";
@@ -37,6 +45,7 @@ const CreateKey = z.object({
   scoped_teams: listOf(z.number().int().positive()).nullable().optional(),
 });
 const SetPlan = z.object({ plan: choiceField(["free", "scale"] as const) });
+const SetSubscription = z.object({ active: booleanField() });
 const EventsQuery = z.object({
   project_id: z.string().regex(/^\d+$/, "A valid integer is required.").transform(Number).optional(),
 });
@@ -121,6 +130,15 @@ export function adminRoutes(app: FastifyInstance): void {
       const org = requireOrganization(ctx, request.params.org);
       ctx.repos.organizations.setPlan(org.id, body.plan);
       return { id: org.id, plan: body.plan };
+    });
+  });
+
+  app.put<{ Params: { org: string } }>("/_admin/organizations/:org/subscription", async (request) => {
+    const body = parseWith(SetSubscription, jsonBody(request));
+    return inTransaction(ctx.db, () => {
+      const org = requireOrganization(ctx, request.params.org);
+      ctx.repos.organizations.setActiveSubscription(org.id, body.active);
+      return { id: org.id, active_subscription: body.active };
     });
   });
 

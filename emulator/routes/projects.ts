@@ -49,6 +49,7 @@ export function projectRoutes(app: FastifyInstance): void {
 
   const list = async (request: FastifyRequest<ListParams>) => {
     const principal = authenticate(ctx, request);
+    rejectTeamScopedKey(principal.key);
     requireScope(principal.key, "project:read");
     const { search } = parseWith(ListQuery, request.query ?? {}, "query");
     const page = pageFrom(request);
@@ -57,7 +58,6 @@ export function projectRoutes(app: FastifyInstance): void {
     const { count, rows } = ctx.repos.projects.list({
       organizationId: access.organization.id,
       search: search?.trim() || undefined,
-      onlyIds: principal.key?.scopedTeams ?? undefined,
       limit: page.limit,
       offset: page.offset,
     });
@@ -98,7 +98,7 @@ export function projectRoutes(app: FastifyInstance): void {
   const update = (fullUpdate: boolean) => async (request: FastifyRequest<DetailParams>) => {
     const { project, membership, organization } = projectAccess(request, "project:write");
     // PUT is an "update" action, which PostHog's PremiumMultiProjectPermission also checks.
-    if (fullUpdate) rules.checkPlanLimit(ctx.repos, organization);
+    if (fullUpdate) rules.checkPlanLimit(ctx.repos, organization, "update");
     const body = parseWith(ProjectBody, jsonBody(request));
     return serializeProject(rules.updateProject(ctx, project, membership, toFields(body)), membership.level);
   };
@@ -116,10 +116,23 @@ export function projectRoutes(app: FastifyInstance): void {
     return serializeProject(rules.resetToken(ctx, project), membership.level);
   };
 
+  const cancelDeletion = async (request: FastifyRequest<DetailParams>) => {
+    const { project, membership } = projectAccess(request, "project:write");
+    rules.requireCanManage(membership);
+    return serializeProject(rules.cancelDeletion(ctx, project), membership.level);
+  };
+
   const changeOrganization = async (request: FastifyRequest<DetailParams>) => {
     const { principal, project, membership } = projectAccess(request, "project:write", { sessionOnly: true });
     const { organization_id: rawTarget } = parseWith(ChangeOrganizationBody, jsonBody(request));
-    const moved = rules.moveProject(ctx, principal.user, project, membership, rawTarget);
+    const moved = rules.moveProject(
+      ctx,
+      principal.user,
+      project,
+      membership,
+      rawTarget,
+      ctx.enforceProductPageMoveRules,
+    );
     return serializeProject(moved.project, moved.level);
   };
 
@@ -135,6 +148,8 @@ export function projectRoutes(app: FastifyInstance): void {
     methodNotAllowedFor(app, detail, ["GET", "PATCH", "PUT", "DELETE"]);
     app.patch<DetailParams>(`${detail}/reset_token`, resetToken);
     methodNotAllowedFor(app, `${detail}/reset_token`, ["PATCH"]);
+    app.post<DetailParams>(`${detail}/cancel-deletion`, cancelDeletion);
+    methodNotAllowedFor(app, `${detail}/cancel-deletion`, ["POST"]);
     app.post<DetailParams>(`${detail}/change_organization`, changeOrganization);
     methodNotAllowedFor(app, `${detail}/change_organization`, ["POST"]);
   }

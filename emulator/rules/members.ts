@@ -31,7 +31,9 @@ export function validateUpdate(requester: MembershipRow, target: MembershipRow, 
     if (target.id === requester.id) throw errors.permissionDenied("You can't change your own access level.");
     if (newLevel === Level.OWNER) {
       if (requester.level !== Level.OWNER) {
-        throw errors.permissionDenied("You can only pass on organization ownership if you're its owner.");
+        throw errors.permissionDenied(
+          "You can only make another member owner if you're this organization's owner.",
+        );
       }
     } else if (newLevel > requester.level) {
       throw errors.permissionDenied(

@@ -103,36 +103,40 @@ describe("personal API keys", () => {
     expect((await scoped.get(`/api/organizations/${org}/projects/`)).status).toBe(200);
   });
 
-  emulatorOnly("scoped_teams: only those projects, lists filtered, org-level routes refused", async () => {
-    const admin = adminOf(target);
-    const allowed = (
-      await target.owner.post(`/api/organizations/${org}/projects/`, { name: uniqueName("Allowed") })
-    ).json<Project>();
-    const hidden = (
-      await target.owner.post(`/api/organizations/${org}/projects/`, { name: uniqueName("Hidden") })
-    ).json<Project>();
-    const scoped = new KeyClient(
-      target.url,
-      await admin.createKey(target.ownerEmail as string, ["*"], { scoped_teams: [allowed.id] }),
-    );
-    expect((await scoped.get(`/api/projects/${allowed.id}/`)).status).toBe(200);
-    const refused = await scoped.get(`/api/projects/${hidden.id}/`);
-    expect(refused.status).toBe(403);
-    expect(refused.json<{ detail: string }>().detail).toBe(
-      `API key does not have access to the requested project: ID ${hidden.id}.`,
-    );
-    const list = (await scoped.get(`/api/organizations/${org}/projects/`)).json<Page<Project>>();
-    expect(list.results.map((p) => p.id)).toEqual([allowed.id]);
-    for (const res of [
-      await scoped.get("/api/organizations/"),
-      await scoped.get(`/api/organizations/${org}/members/`),
-    ]) {
-      expect(res.status).toBe(403);
-      expect(res.json<{ detail: string }>().detail).toBe(
-        "API keys with scoped projects are only supported on project-based endpoints.",
+  emulatorOnly(
+    "scoped_teams: only those projects; project lists, create and org-level routes refused",
+    async () => {
+      const admin = adminOf(target);
+      const allowed = (
+        await target.owner.post(`/api/organizations/${org}/projects/`, { name: uniqueName("Allowed") })
+      ).json<Project>();
+      const hidden = (
+        await target.owner.post(`/api/organizations/${org}/projects/`, { name: uniqueName("Hidden") })
+      ).json<Project>();
+      const scoped = new KeyClient(
+        target.url,
+        await admin.createKey(target.ownerEmail as string, ["*"], { scoped_teams: [allowed.id] }),
       );
-    }
-  });
+      expect((await scoped.get(`/api/projects/${allowed.id}/`)).status).toBe(200);
+      const refused = await scoped.get(`/api/projects/${hidden.id}/`);
+      expect(refused.status).toBe(403);
+      expect(refused.json<{ detail: string }>().detail).toBe(
+        `API key does not have access to the requested project: ID ${hidden.id}.`,
+      );
+      for (const res of [
+        await scoped.get(`/api/organizations/${org}/projects/`),
+        await scoped.get("/api/projects/"),
+        await scoped.post(`/api/organizations/${org}/projects/`, { name: uniqueName("Refused") }),
+        await scoped.get("/api/organizations/"),
+        await scoped.get(`/api/organizations/${org}/members/`),
+      ]) {
+        expect(res.status).toBe(403);
+        expect(res.json<{ detail: string }>().detail).toBe(
+          "API keys with scoped projects are only supported on project-based endpoints.",
+        );
+      }
+    },
+  );
 });
 
 describe("rate limiting per personal key", () => {

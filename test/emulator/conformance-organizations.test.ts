@@ -203,7 +203,7 @@ describe("members", () => {
 
     expect(await detail(a1.client, a1.uuid, 1)).toBe("You can't change your own access level.");
     expect(await detail(a1.client, m1.uuid, 15)).toBe(
-      "You can only pass on organization ownership if you're its owner.",
+      "You can only make another member owner if you're this organization's owner.",
     );
     expect(await detail(m1.client, m2.uuid, 1)).toBe("You can only edit others if you are an admin.");
     expect(await detail(a1.client, ownerUuid, 8)).toBe(

@@ -95,7 +95,7 @@ describe("projects: the plan limit", () => {
     const owner = newUser();
     const org = newOrganization(owner, "free");
     expectRefused(() => projects.createProject(store, owner, org.id, { name: "Second" }), 403, PLAN_LIMIT);
-    expect(store.repos.projects.countLive(org.id)).toBe(1);
+    expect(store.repos.projects.count(org.id)).toBe(1);
   });
 
   test("a scale organization holds several", () => {
@@ -103,29 +103,52 @@ describe("projects: the plan limit", () => {
     const org = newOrganization(owner, "scale");
     projects.createProject(store, owner, org.id, { name: "Second" });
     projects.createProject(store, owner, org.id, { name: "Third" });
-    expect(store.repos.projects.countLive(org.id)).toBe(3);
+    expect(store.repos.projects.count(org.id)).toBe(3);
   });
 
-  test("demo and pending projects do not count", () => {
+  test("demo projects do not count; a project pending deletion still does", () => {
     const owner = newUser();
     const org = newOrganization(owner, "free");
     const [only] = store.repos.projects.liveInOrganization(org.id);
     projects.updateProject(store, only, membership(org, owner), { is_demo: true });
     const second = projects.createProject(store, owner, org.id, { name: "Second" });
+    store.repos.projects.markIngested(second.id);
     projects.deleteProject(store, second);
-    const third = projects.createProject(store, owner, org.id, { name: "Third" });
-    expect(third.name).toBe("Third");
-    expectRefused(() => projects.createProject(store, owner, org.id, { name: "Fourth" }), 403, PLAN_LIMIT);
+    expectRefused(() => projects.createProject(store, owner, org.id, { name: "Third" }), 403, PLAN_LIMIT);
+    projects.cancelDeletion(store, second);
+    expect(store.repos.projects.get(second.id)?.pending_deletion_at).toBeNull();
+  });
+
+  test("the hard cap of 2000 has its own message and applies to create only", () => {
+    const owner = newUser();
+    const org = newOrganization(owner, "scale");
+    const insert = store.db.prepare(
+      "INSERT INTO projects (uuid, organization_id, name, api_token, created_at, updated_at) VALUES (?, ?, ?, ?, '', '')",
+    );
+    for (let i = 1; i < 2000; i++) insert.run(`u-${i}`, org.id, `P${i}`, `phc_t${i}`);
+    const cap =
+      "You have reached the maximum limit of 2000 projects per organization. Contact support if you'd like access to more projects.";
+    expectRefused(() => projects.createProject(store, owner, org.id, { name: "One more" }), 403, cap);
+    expect(() => projects.checkPlanLimit(store.repos, org, "update")).not.toThrow();
+  });
+
+  test("a project created without a name takes the next free Default project name", () => {
+    const owner = newUser();
+    const org = newOrganization(owner, "scale");
+    expect(projects.createProject(store, owner, org.id, {}).name).toBe("Default project 2");
+    expect(projects.createProject(store, owner, org.id, {}).name).toBe("Default project 3");
   });
 
   test("PUT's check refuses a free organization's only project", () => {
     const owner = newUser();
     expectRefused(
-      () => projects.checkPlanLimit(store.repos, newOrganization(owner, "free")),
+      () => projects.checkPlanLimit(store.repos, newOrganization(owner, "free"), "update"),
       403,
       PLAN_LIMIT,
     );
-    expect(() => projects.checkPlanLimit(store.repos, newOrganization(owner, "scale"))).not.toThrow();
+    expect(() =>
+      projects.checkPlanLimit(store.repos, newOrganization(owner, "scale"), "update"),
+    ).not.toThrow();
   });
 
   test("creating a project needs organization ADMIN", () => {
@@ -164,14 +187,22 @@ describe("projects: names", () => {
     expect(renamed.name).toBe("HEDGEBOX");
   });
 
-  test("names are per organization, and a pending project's name is free again", () => {
+  test("names are per organization; a pending project keeps its name, a removed one frees it", () => {
     const owner = newUser();
     const first = newOrganization(owner, "scale");
     const second = newOrganization(owner, "scale");
     const hedgebox = projects.createProject(store, owner, first.id, { name: "Hedgebox" });
     expect(projects.createProject(store, owner, second.id, { name: "Hedgebox" }).name).toBe("Hedgebox");
+    store.repos.projects.markIngested(hedgebox.id);
     projects.deleteProject(store, hedgebox);
-    expect(projects.createProject(store, owner, first.id, { name: "hedgebox" }).name).toBe("hedgebox");
+    expectRefused(
+      () => projects.createProject(store, owner, first.id, { name: " hedgebox" }),
+      409,
+      'There is already a project called "hedgebox" in this organization. Choose a different name.',
+    );
+    const quiet = projects.createProject(store, owner, first.id, { name: "Quiet" });
+    expect(projects.deleteProject(store, quiet)).toBe("removed");
+    expect(projects.createProject(store, owner, first.id, { name: "quiet" }).name).toBe("quiet");
   });
 });
 
@@ -191,7 +222,7 @@ describe("projects: changes, deletion and tokens", () => {
     expect(updated.name).toBe("P");
   });
 
-  test("deleting marks the project pending, once; deleting and rotating need ADMIN", () => {
+  test("deleting marks a project that ingested events pending, once; deleting and rotating need ADMIN", () => {
     const owner = newUser();
     const org = newOrganization(owner, "scale");
     const project = projects.createProject(store, owner, org.id, { name: "P" });
@@ -202,12 +233,27 @@ describe("projects: changes, deletion and tokens", () => {
     );
     const rotated = projects.resetToken(store, project);
     expect(rotated.api_token).not.toBe(project.api_token);
-    projects.deleteProject(store, project);
+    store.repos.projects.markIngested(project.id);
+    expect(projects.deleteProject(store, project)).toBe("pending");
     expect(store.repos.projects.get(project.id)?.pending_deletion_at).not.toBeNull();
     expectRefused(
       () => projects.deleteProject(store, project),
       400,
       "This project is already being deleted.",
+    );
+  });
+
+  test("the last live project of an organization with an active subscription cannot be deleted", () => {
+    const owner = newUser();
+    const org = newOrganization(owner, "scale");
+    store.repos.organizations.setActiveSubscription(org.id, true);
+    const second = projects.createProject(store, owner, org.id, { name: "Second" });
+    expect(projects.deleteProject(store, second)).toBe("removed");
+    const [last] = store.repos.projects.liveInOrganization(org.id);
+    expectRefused(
+      () => projects.deleteProject(store, last),
+      400,
+      "Cannot delete the last project in an organization with an active subscription. Please cancel your subscription first in the billing page.",
     );
   });
 });
@@ -220,14 +266,16 @@ describe("projects: moving between organizations", () => {
     const target = newOrganization(owner, targetPlan);
     return { owner, source, target, project };
   }
-  const move = (user: UserRow, s: ReturnType<typeof stage>, rawTarget: unknown) =>
-    projects.moveProject(store, user, s.project, membership(s.source, user), rawTarget);
+  const move = (user: UserRow, s: ReturnType<typeof stage>, rawTarget: unknown, productPageRules = false) =>
+    projects.moveProject(store, user, s.project, membership(s.source, user), rawTarget, productPageRules);
+  const NOT_ADMIN_OR_OWNER =
+    "You must be an admin or owner of both the source and target organizations to move a project.";
 
   test("1. the caller must be a member of the target (missing, malformed and unknown targets too)", () => {
     const s = stage();
     const outsider = newUser();
     const elsewhere = newOrganization(outsider, "scale");
-    const detail = "You must be a member of the target organization to move a project.";
+    const detail = NOT_ADMIN_OR_OWNER;
     for (const raw of [undefined, 42, "not-a-uuid", "00000000-0000-4000-8000-000000000000", elsewhere.id]) {
       expectRefused(() => move(s.owner, s, raw), 400, detail);
     }
@@ -247,31 +295,38 @@ describe("projects: moving between organizations", () => {
     expectRefused(() => move(adminOfTargetOnly, s, s.target.id), 400, detail);
   });
 
-  test("3. the project must not already be in the target", () => {
+  test("a move into the organization the project is in is not refused (PostHog's code does not)", () => {
     const s = stage();
-    expectRefused(() => move(s.owner, s, s.source.id), 400, "Project is already in the target organization.");
+    expect(move(s.owner, s, s.source.id).project.organization_id).toBe(s.source.id);
   });
 
-  test("4. the source must keep a project (demo and pending ones do not count)", () => {
+  test("product page rules are off by default: a last project may leave, a free target may fill up", () => {
+    const owner = newUser();
+    const source = newOrganization(owner, "scale");
+    const target = newOrganization(owner, "free");
+    const [only] = store.repos.projects.liveInOrganization(source.id);
+    const moved = projects.moveProject(store, owner, only, membership(source, owner), target.id, false);
+    expect(moved.project.organization_id).toBe(target.id);
+  });
+
+  test("with the product page rules, the source must keep a project (demo ones do not count)", () => {
     const owner = newUser();
     const source = newOrganization(owner, "scale");
     const target = newOrganization(owner, "scale");
     const [only] = store.repos.projects.liveInOrganization(source.id);
     const demo = projects.createProject(store, owner, source.id, { name: "Demo", is_demo: true });
-    const pending = projects.createProject(store, owner, source.id, { name: "Gone" });
-    projects.deleteProject(store, pending);
     expect(demo.is_demo).toBe(1);
     expectRefused(
-      () => projects.moveProject(store, owner, only, membership(source, owner), target.id),
+      () => projects.moveProject(store, owner, only, membership(source, owner), target.id, true),
       400,
       "The source organization must have at least two projects before one of them can be moved out of it.",
     );
   });
 
-  test("5. a free target must have room", () => {
+  test("with the product page rules, a free target must have room", () => {
     const s = stage("free");
     expectRefused(
-      () => move(s.owner, s, s.target.id),
+      () => move(s.owner, s, s.target.id, true),
       400,
       "The target organization's plan allows only one project. Upgrade its plan before moving a project into it.",
     );
@@ -281,9 +336,7 @@ describe("projects: moving between organizations", () => {
     const s = stage();
     const member = newUser();
     join(s.source, member, Level.MEMBER);
-    expect(refusal(() => move(member, s, s.target.id)).body.detail).toBe(
-      "You must be a member of the target organization to move a project.",
-    );
+    expect(refusal(() => move(member, s, s.target.id)).body.detail).toBe(NOT_ADMIN_OR_OWNER);
   });
 
   test("a move keeps the id and token, takes a UUID in any case with spaces, and gives the target level", () => {
@@ -350,7 +403,7 @@ describe("members", () => {
     expectRefused(
       () => members.validateUpdate(admin, member, Level.OWNER),
       403,
-      "You can only pass on organization ownership if you're its owner.",
+      "You can only make another member owner if you're this organization's owner.",
     );
     const secondMember = join(s.org, newUser(), Level.MEMBER);
     const secondAdmin = join(s.org, newUser(), Level.ADMIN);

@@ -56,6 +56,13 @@ export class AdminApi {
     if (res.status !== 200) throw new Error(`setPlan: ${res.status} ${res.text}`);
   }
 
+  async setSubscription(organizationId: string, active: boolean): Promise<void> {
+    const res = await call(this.baseUrl, "PUT", `/_admin/organizations/${organizationId}/subscription`, {
+      body: { active },
+    });
+    if (res.status !== 200) throw new Error(`setSubscription: ${res.status} ${res.text}`);
+  }
+
   async events(projectId: number): Promise<number> {
     const res = await call(this.baseUrl, "GET", `/_admin/events?project_id=${projectId}`);
     if (res.status !== 200) throw new Error(`events: ${res.status} ${res.text}`);
