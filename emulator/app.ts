@@ -10,6 +10,8 @@ import { ApiError, errorHandler, errors, sendError } from "./http/errors";
 import { DEFAULT_RATE_LIMIT, type EmulatorOptions } from "./options";
 import { registerFaults } from "./plugins/faults";
 import { adminRoutes } from "./routes/admin";
+import { adminLoginRoutes } from "./routes/admin-login";
+import { LoginState } from "./rules/sessions";
 import { environmentRoutes } from "./routes/environments";
 import { ingestionRoutes } from "./routes/ingestion";
 import { inviteAdminRoutes, inviteRoutes } from "./routes/invites";
@@ -50,6 +52,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     allowPersonalKeysOnSessionActions: options.allowPersonalKeysOnSessionActions ?? false,
     enforceProductPageMoveRules: options.enforceProductPageMoveRules ?? false,
     faults: { ...(options.faults ?? {}) },
+    login: new LoginState(),
   };
   ctx.repos.sessions.deleteExpired();
 
@@ -97,6 +100,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   app.register(async (scoped) => {
     adminRoutes(scoped);
     inviteAdminRoutes(scoped);
+    adminLoginRoutes(scoped);
   });
   if (!options.database) app.addHook("onClose", async () => db.close());
   return app;

@@ -19,6 +19,11 @@ export interface BootstrapInput {
    * cannot be deleted (PostHog's rule). Apart from this, posthog-local models no billing.
    */
   activeSubscription?: boolean;
+  /**
+   * Makes a password login of a user without TOTP wait for an emailed link, as PostHog Cloud's
+   * email MFA does (401 `email_mfa_required`); the admin API reveals the link's token.
+   */
+  emailMfa?: boolean;
 }
 
 export interface BootstrapResult {
@@ -47,6 +52,7 @@ export function bootstrap(input: BootstrapInput): BootstrapResult {
       const user =
         existing ??
         repos.users.create({ email: input.email, password: input.password, totpSecret: input.totpSecret });
+      if (input.emailMfa !== undefined) repos.users.setLoginPolicy(user.id, { emailMfa: input.emailMfa });
       const { organization, project } = createOrganizationFor(
         repos,
         user,

@@ -101,6 +101,10 @@ program
   .option("--scopes <scopes>", "comma-separated personal API key scopes", "*")
   .option("--totp-secret <secret>", "enable TOTP two-factor login with this base32 secret")
   .option("--active-subscription", "the organization has an active billing subscription")
+  .option(
+    "--email-mfa",
+    "a password login needs an emailed link unless the user has TOTP (PostHog Cloud's email MFA)",
+  )
   .action(
     (opts: {
       db: string;
@@ -111,6 +115,7 @@ program
       scopes: string;
       totpSecret?: string;
       activeSubscription?: boolean;
+      emailMfa?: boolean;
     }) => {
       const result = bootstrap({
         dbPath: opts.db,
@@ -123,6 +128,7 @@ program
           .map((s) => s.trim())
           .filter((s) => s !== ""),
         totpSecret: opts.totpSecret,
+        emailMfa: opts.emailMfa,
         activeSubscription: opts.activeSubscription ?? false,
       });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

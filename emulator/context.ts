@@ -4,6 +4,7 @@ import type { Repositories } from "./repositories";
 import type { PersonalApiKey } from "./repositories/personal-api-keys";
 import type { UserRow } from "./repositories/users";
 import type { RateLimiter } from "./auth/rate-limit";
+import type { LoginState } from "./rules/sessions";
 
 /** Everything a route needs, hung on the fastify instance as `app.emulator`. */
 export interface EmulatorContext {
@@ -13,6 +14,8 @@ export interface EmulatorContext {
   allowPersonalKeysOnSessionActions: boolean;
   /** The product page's move rules, which PostHog's code does not check (see `rules/projects.ts`). */
   enforceProductPageMoveRules: boolean;
+  /** Login failures (axes) and emailed login links, kept in memory as PostHog keeps them in its cache. */
+  login: LoginState;
   /** Mutable at runtime through `PUT /_admin/faults`. */
   faults: FaultOptions;
 }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { EmulatorContext, Principal } from "../context";
 import { errors } from "../http/errors";
-import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfFailure } from "./session-cookies";
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrfFailure, originFailure } from "./session-cookies";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -33,11 +33,22 @@ export function authenticate(ctx: EmulatorContext, request: FastifyRequest): Pri
   const session = sessionValue ? ctx.repos.sessions.get(sessionValue) : undefined;
   const user = session?.user_id ? ctx.repos.users.byId(session.user_id) : undefined;
   if (!user) throw errors.notAuthenticated();
-  if (!SAFE_METHODS.has(request.method)) {
-    const header = request.headers[CSRF_HEADER];
-    const failure = csrfFailure(cookies[CSRF_COOKIE], typeof header === "string" ? header : undefined);
-    if (failure) throw errors.permissionDenied(`CSRF Failed: ${failure}`);
-  }
+  checkCsrf(request);
   request.principal = { user, key: null };
   return request.principal;
+}
+
+/**
+ * Django's CsrfViewMiddleware for an unsafe request: the `Origin` header, when sent, must be this
+ * site (checked first, so a valid token from another site does not help), then the double-submit
+ * token. Throws DRF's 403 "CSRF Failed: <Django's reason>".
+ */
+export function checkCsrf(request: FastifyRequest): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  const failure = typeof origin === "string" ? originFailure(origin, request.headers.host) : null;
+  const header = request.headers[CSRF_HEADER];
+  const reason =
+    failure ?? csrfFailure(request.cookies[CSRF_COOKIE], typeof header === "string" ? header : undefined);
+  if (reason) throw errors.permissionDenied(`CSRF Failed: ${reason}`);
 }

@@ -28,6 +28,11 @@ export function setSessionCookie(reply: FastifyReply, value: string): void {
   setCookie(reply, SESSION_COOKIE, value, true);
 }
 
+/** Django's logout flushes the session and deletes its cookie. */
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: "/" });
+}
+
 /** Django rotates the CSRF secret at login; the cookie is readable by scripts on purpose. */
 export function setNewCsrfCookie(reply: FastifyReply): string {
   const secret = randomString(CSRF_SECRET_LENGTH, CSRF_ALPHABET);
@@ -60,4 +65,13 @@ export function csrfFailure(cookie: string | undefined, header: string | undefin
     return "CSRF token from the 'X-Csrftoken' HTTP header incorrect.";
   }
   return null;
+}
+
+/**
+ * Django's origin check: an `Origin` must be this site's own (`http://<Host>` here, plain HTTP),
+ * else Django's REASON_BAD_ORIGIN. Returns null when it matches.
+ */
+export function originFailure(origin: string, host: string | undefined): string | null {
+  if (host !== undefined && origin === `http://${host}`) return null;
+  return `Origin checking failed - ${origin} does not match any trusted origins.`;
 }

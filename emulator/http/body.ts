@@ -23,6 +23,45 @@ function decompress(raw: Buffer, encoding: string | undefined): Buffer {
   return raw;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Where and why bytes are not UTF-8, in Python's words (DRF decodes with Python's codec). */
+function utf8Problem(buf: Buffer): string {
+  for (let i = 0; i < buf.length;) {
+    const b = buf[i];
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
+    const at = `byte 0x${b.toString(16).padStart(2, "0")} in position ${i}`;
+    if (need < 0) return `${at}: invalid start byte`;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= buf.length) return `${at}: unexpected end of data`;
+      if ((buf[i + k] & 0xc0) !== 0x80) return `${at}: invalid continuation byte`;
+    }
+    i += need + 1;
+  }
+  return "invalid data";
+}
+
+/**
+ * Bodies must be UTF-8: PostHog's parsers decode strictly and refuse the body, where a lenient
+ * decode would store U+FFFD replacement characters in place of the bytes sent.
+ */
+function decodeUtf8(buf: Buffer): string {
+  try {
+    return strictUtf8.decode(buf);
+  } catch {
+    throw errors.parse(`JSON parse error - 'utf-8' codec can't decode ${utf8Problem(buf)}`);
+  }
+}
+
 function parseJson(text: string): unknown {
   if (text.trim() === "") return undefined;
   try {
@@ -46,7 +85,7 @@ export function registerBodyParser(app: FastifyInstance): void {
         .split(";")[0]
         .trim()
         .toLowerCase();
-      const text = buffer.toString("utf8");
+      const text = decodeUtf8(buffer);
       let parsed: ParsedBody;
       if (mediaType === "application/json" || mediaType.endsWith("+json")) {
         parsed = { kind: "json", value: parseJson(text) };

@@ -92,6 +92,7 @@ function drfCodeFor(message: string): string {
   if (message === "This field is required.") return "required";
   if (message === "This field may not be null.") return "null";
   if (message === "This field may not be blank.") return "blank";
+  if (message === "Null characters are not allowed.") return "null_characters_not_allowed";
   if (message.startsWith("Ensure this field has no more than")) return "max_length";
   if (message.startsWith("Ensure this value is less than")) return "max_value";
   if (message.startsWith("Ensure this value is greater than")) return "min_value";

@@ -13,7 +13,11 @@ const presence = (what: string) => (issue: { input?: unknown }) =>
 
 /** DRF CharField: numbers are accepted as text, whitespace is trimmed, blank refused unless allowed. */
 export function charField(options: { max?: number; allowBlank?: boolean } = {}) {
-  let inner = z.string({ error: presence("Not a valid string.") }).trim();
+  // DRF's CharField runs ProhibitNullCharactersValidator on every string field.
+  let inner = z
+    .string({ error: presence("Not a valid string.") })
+    .refine((v) => !v.includes("\0"), "Null characters are not allowed.")
+    .trim();
   if (!options.allowBlank) inner = inner.min(1, "This field may not be blank.");
   if (options.max !== undefined) {
     inner = inner.max(options.max, `Ensure this field has no more than ${options.max} characters.`);

@@ -47,6 +47,15 @@ export class SessionRepository {
     this.db.prepare("DELETE FROM sessions WHERE key_hash = ?").run(sha256(raw));
   }
 
+  /** Live, fully logged-in sessions (not pending a second factor), for the admin API. */
+  listLive(): { user_id: number; created_at: number; expires_at: number }[] {
+    return this.db
+      .prepare(
+        "SELECT user_id, created_at, expires_at FROM sessions WHERE user_id IS NOT NULL AND expires_at > ? ORDER BY created_at",
+      )
+      .all(nowSeconds()) as { user_id: number; created_at: number; expires_at: number }[];
+  }
+
   deleteExpired(): void {
     this.db.prepare("DELETE FROM sessions WHERE expires_at <= ?").run(nowSeconds());
   }

@@ -15,6 +15,10 @@ export interface UserRow {
   current_team_id: number | null;
   date_joined: string;
   last_login: string | null;
+  /** 1 when a password login must be completed by an emailed link (accounts without TOTP). */
+  email_mfa: number;
+  /** The SSO provider the account's domain enforces (e.g. "google-oauth2"), or null. */
+  sso_enforced: string | null;
 }
 
 export interface NewUser {
@@ -72,6 +76,16 @@ export class UserRepository {
       )
       .run(step, userId, step);
     return result.changes === 1;
+  }
+
+  /** Sets the login policies the admin API and bootstrap switch per user. */
+  setLoginPolicy(userId: number, policy: { emailMfa?: boolean; ssoEnforced?: string | null }): void {
+    if (policy.emailMfa !== undefined) {
+      this.db.prepare("UPDATE users SET email_mfa = ? WHERE id = ?").run(policy.emailMfa ? 1 : 0, userId);
+    }
+    if (policy.ssoEnforced !== undefined) {
+      this.db.prepare("UPDATE users SET sso_enforced = ? WHERE id = ?").run(policy.ssoEnforced, userId);
+    }
   }
 
   touchLogin(userId: number): void {

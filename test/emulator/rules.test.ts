@@ -437,27 +437,32 @@ describe("members", () => {
 });
 
 describe("sessions", () => {
+  // The rules' in-memory login state (axes' failure counts, emailed links), fresh per use.
+  const withLogin = () => ({ ...store, login: new sessions.LoginState() });
+
   test("the password step refuses a wrong password and an unknown email alike", () => {
     const user = newUser();
     for (const [email, password] of [
       [user.email, "wrong-password"],
       ["nobody@example.com", "pw-123456"],
     ]) {
-      const error = refusal(() => sessions.checkPassword(store, email, password));
+      const error = refusal(() => sessions.checkPassword(withLogin(), email, password, "127.0.0.1"));
       expect([error.status, error.body.code, error.body.detail]).toEqual([
         400,
         "invalid_credentials",
         "Invalid email or password.",
       ]);
     }
-    expect(sessions.checkPassword(store, user.email.toUpperCase(), "pw-123456").id).toBe(user.id);
+    expect(sessions.checkPassword(withLogin(), user.email.toUpperCase(), "pw-123456", "127.0.0.1").id).toBe(
+      user.id,
+    );
   });
 
   test("a login replaces the previous session", () => {
     const user = newUser();
-    const first = sessions.startLogin(store, user, undefined);
+    const first = sessions.startLogin(withLogin(), user, undefined);
     expect(first.twoFactorPending).toBe(false);
-    const second = sessions.startLogin(store, user, first.session);
+    const second = sessions.startLogin(withLogin(), user, first.session);
     expect(store.repos.sessions.get(first.session)).toBeUndefined();
     expect(store.repos.sessions.get(second.session)?.user_id).toBe(user.id);
   });
@@ -465,7 +470,7 @@ describe("sessions", () => {
   test("with TOTP the session waits for a code, which is good once", () => {
     const secret = authenticator.generateSecret();
     const user = newUser(secret);
-    const pending = sessions.startLogin(store, user, undefined);
+    const pending = sessions.startLogin(withLogin(), user, undefined);
     expect(pending.twoFactorPending).toBe(true);
     expect(store.repos.sessions.get(pending.session)?.user_id).toBeNull();
     const invalid = refusal(() => sessions.completeTwoFactorLogin(store, pending.session, "000000x"));
@@ -473,7 +478,7 @@ describe("sessions", () => {
     const code = authenticator.generate(secret);
     const session = sessions.completeTwoFactorLogin(store, pending.session, code);
     expect(store.repos.sessions.get(session)?.user_id).toBe(user.id);
-    const again = sessions.startLogin(store, user, session);
+    const again = sessions.startLogin(withLogin(), user, session);
     const replay = refusal(() => sessions.completeTwoFactorLogin(store, again.session, code));
     expect([replay.status, replay.body.code, replay.body.detail]).toEqual([
       400,
@@ -482,11 +487,15 @@ describe("sessions", () => {
     ]);
   });
 
-  test("the TOTP step without a pending login, or after the timeout, has expired", () => {
+  test("the TOTP step without a pending login is an invalid 2FA session; after the timeout it has expired", () => {
     const user = newUser(authenticator.generateSecret());
     const expired = "Login attempt has expired. Re-enter username/password.";
-    expectRefused(() => sessions.completeTwoFactorLogin(store, undefined, "123456"), 400, expired);
-    const pending = sessions.startLogin(store, user, undefined);
+    expectRefused(
+      () => sessions.completeTwoFactorLogin(store, undefined, "123456"),
+      400,
+      "Invalid 2FA session. Please log in again.",
+    );
+    const pending = sessions.startLogin(withLogin(), user, undefined);
     store.db
       .prepare("UPDATE sessions SET pending_2fa_at = pending_2fa_at - ?")
       .run(sessions.TWO_FACTOR_TIMEOUT_SECONDS + 1);
