@@ -11,10 +11,10 @@
  * checked at preview, with PostHog's own messages, so a refused change fails `preview`
  * instead of half-way through `up`.
  */
-import * as pulumi from "@pulumi/pulumi";
 import type { CheckFailure, DiffResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { LevelNumber, Member, MembershipLevel, PostHogClient, sameEmail } from "../client";
+import { warn } from "../engine-log";
 import { FieldPolicy, makeProvider, Props, ResourceSpec } from "./crud";
 
 /** Level names as inputs take them, and PostHog's numbers. */
@@ -228,8 +228,8 @@ export const organizationMemberSpec: ResourceSpec<OrganizationMemberInputs, Orga
       s.target.level !== MembershipLevel.OWNER
     ) {
       // PostHog's rule: one owner; handing ownership over makes the old owner an admin.
-      pulumi.log.warn(
-        `Ownership of organization ${news.organizationId} passes to ${news.email}; ${s.me.email} (the account that runs Pulumi) becomes an admin.`,
+      await warn(
+        `OrganizationMember ${news.email}: ownership of organization ${news.organizationId} passes to ${news.email}; ${s.me.email} (the account that runs Pulumi) becomes an admin.`,
       );
     }
     void olds;
@@ -350,9 +350,9 @@ export async function announceAccessLostOnMove(
       { name: source.name, members: from },
       { name: target.name, members: to },
     );
-    if (text) pulumi.log.warn(text);
+    if (text) await warn(text);
   } catch {
-    pulumi.log.warn(
+    await warn(
       `Moving project "${project}" from "${source.name}" to "${target.name}": members of "${source.name}" who are not in "${target.name}" will lose access to it (the member lists could not be read to name them).`,
     );
   }
