@@ -17,8 +17,7 @@ import { serializeSecretTokens } from "../rules/secret-token";
  */
 export function serializeEnvironment(ctx: EmulatorContext, project: ProjectRow, level: number) {
   return {
-    ...serializeProject(project, level),
-    ...serializeSettings(ctx.repos, project),
+    ...serializeProject(project, level, serializeSettings(ctx.repos, project)),
     ...serializeSecretTokens(ctx.repos.secretTokens.get(project.id)),
   };
 }

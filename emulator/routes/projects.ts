@@ -6,12 +6,20 @@ import { organizationForProjects, projectGuard, sessionOnly } from "../auth/guar
 import { methodNotAllowedFor } from "../auth/method-not-allowed";
 import { rejectTeamScopedKey, requireScope, type Scope } from "../auth/scopes";
 import { errors, parseWith } from "../http/errors";
-import { booleanField, charField, choiceField, listOf } from "../http/fields";
+import { booleanField, charField, choiceField } from "../http/fields";
 import { jsonBody } from "../http/body";
 import { pageFrom, paginated } from "../http/pagination";
 import type { ProjectFields } from "../repositories/projects";
 import * as rules from "../rules/projects";
 import { serializeProject, serializeProjectBasic } from "../serializers/project";
+import {
+  applySettings,
+  serializeSettings,
+  settingsFields,
+  splitSettings,
+} from "../rules/environment-settings";
+import type { ProjectRow } from "../repositories/projects";
+import { Level } from "../domain";
 
 // Wire schemas (posthog/api/project.py, ProjectBackwardCompatSerializer).
 
@@ -23,8 +31,8 @@ const ProjectBody = z.object({
   name: charField({ max: 200 }).optional(),
   product_description: charField({ max: 1000, allowBlank: true }).nullable().optional(),
   timezone: choiceField(TIMEZONES).optional(),
-  app_urls: listOf(z.string({ error: "Not a valid string." })).optional(),
-  anonymize_ips: booleanField().optional(),
+  // The environment's settings pass through, with the environment route's validation.
+  ...settingsFields,
   completed_snippet_onboarding: booleanField().optional(),
   is_demo: booleanField().optional(),
   week_start_day: choiceField([0, 1]).nullable().optional(),
@@ -33,7 +41,7 @@ const ChangeOrganizationBody = z.object({ organization_id: z.unknown().optional(
 const ListQuery = z.object({ search: z.string().optional() }).loose();
 
 /** Only the fields the body set: an absent field is left as it is. */
-function toFields(body: z.output<typeof ProjectBody>): ProjectFields {
+function toFields(body: Partial<z.output<typeof ProjectBody>>): ProjectFields {
   const fields: ProjectFields = {};
   for (const [key, value] of Object.entries(body)) {
     if (value !== undefined) (fields as Record<string, unknown>)[key] = value;
@@ -46,6 +54,8 @@ type DetailParams = { Params: { org?: string; id: string } };
 
 export function projectRoutes(app: FastifyInstance): void {
   const ctx: EmulatorContext = app.emulator;
+  const serialize = (project: ProjectRow, level: number) =>
+    serializeProject(project, level, serializeSettings(ctx.repos, project));
 
   const list = async (request: FastifyRequest<ListParams>) => {
     const principal = authenticate(ctx, request);
@@ -71,9 +81,11 @@ export function projectRoutes(app: FastifyInstance): void {
     const access = organizationForProjects(ctx, principal, request.params.org);
     if (!access) throw errors.notFound();
     rules.requireCanCreate(access.membership);
-    const body = parseWith(ProjectBody, jsonBody(request));
-    const created = rules.createProject(ctx, principal.user, access.organization.id, toFields(body));
-    return reply.code(201).send(serializeProject(created, access.membership.level));
+    const { fields, settings } = splitSettings(parseWith(ProjectBody, jsonBody(request)));
+    const created = rules.createProject(ctx, principal.user, access.organization.id, toFields(fields));
+    const isAdmin = access.membership.level >= Level.ADMIN;
+    const withSettings = applySettings(ctx, created, access.organization, isAdmin, settings);
+    return reply.code(201).send(serialize(withSettings, access.membership.level));
   };
 
   /**
@@ -92,15 +104,17 @@ export function projectRoutes(app: FastifyInstance): void {
 
   const retrieve = async (request: FastifyRequest<DetailParams>) => {
     const { project, membership } = projectAccess(request, "project:read");
-    return serializeProject(project, membership.level);
+    return serialize(project, membership.level);
   };
 
   const update = (fullUpdate: boolean) => async (request: FastifyRequest<DetailParams>) => {
     const { project, membership, organization } = projectAccess(request, "project:write");
     // PUT is an "update" action, which PostHog's PremiumMultiProjectPermission also checks.
     if (fullUpdate) rules.checkPlanLimit(ctx.repos, organization, "update");
-    const body = parseWith(ProjectBody, jsonBody(request));
-    return serializeProject(rules.updateProject(ctx, project, membership, toFields(body)), membership.level);
+    const { fields, settings } = splitSettings(parseWith(ProjectBody, jsonBody(request)));
+    const updated = rules.updateProject(ctx, project, membership, toFields(fields));
+    const isAdmin = membership.level >= Level.ADMIN;
+    return serialize(applySettings(ctx, updated, organization, isAdmin, settings), membership.level);
   };
 
   const destroy = async (request: FastifyRequest<DetailParams>, reply: FastifyReply) => {
@@ -113,13 +127,13 @@ export function projectRoutes(app: FastifyInstance): void {
   const resetToken = async (request: FastifyRequest<DetailParams>) => {
     const { project, membership } = projectAccess(request, "project:write", { sessionOnly: true });
     rules.requireCanManage(membership);
-    return serializeProject(rules.resetToken(ctx, project), membership.level);
+    return serialize(rules.resetToken(ctx, project), membership.level);
   };
 
   const cancelDeletion = async (request: FastifyRequest<DetailParams>) => {
     const { project, membership } = projectAccess(request, "project:write");
     rules.requireCanManage(membership);
-    return serializeProject(rules.cancelDeletion(ctx, project), membership.level);
+    return serialize(rules.cancelDeletion(ctx, project), membership.level);
   };
 
   const changeOrganization = async (request: FastifyRequest<DetailParams>) => {
@@ -133,7 +147,7 @@ export function projectRoutes(app: FastifyInstance): void {
       rawTarget,
       ctx.enforceProductPageMoveRules,
     );
-    return serializeProject(moved.project, moved.level);
+    return serialize(moved.project, moved.level);
   };
 
   for (const base of ["/api/organizations/:org/projects", "/api/projects"]) {

@@ -122,6 +122,23 @@ export function serializeSettings(repos: Repositories, project: ProjectRow) {
   };
 }
 
+/**
+ * The project routes' body split in two: the fields that are columns of `projects` (which the
+ * project rules change, `app_urls` and `anonymize_ips` among them) and the other settings,
+ * for {@link applySettings}.
+ */
+export function splitSettings<T extends Record<string, unknown>>(
+  body: T,
+): { fields: Omit<T, keyof typeof STORED_DEFAULTS>; settings: SettingsChanges } {
+  const fields: Record<string, unknown> = {};
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key in STORED_DEFAULTS) settings[key] = value;
+    else fields[key] = value;
+  }
+  return { fields: fields as Omit<T, keyof typeof STORED_DEFAULTS>, settings: settings as SettingsChanges };
+}
+
 /** Settings that need project admin to change (in PostHog's TEAM_CONFIG_ADMIN_FIELDS). */
 const ADMIN_SETTINGS = ["anonymize_ips", "app_urls"] as const;
 

@@ -19,8 +19,16 @@ export function serializeProjectBasic(p: ProjectRow) {
   };
 }
 
-/** The full project (ProjectBackwardCompatSerializer), with the caller's effective level. */
-export function serializeProject(p: ProjectRow, effectiveMembershipLevel: number) {
+/**
+ * The full project (ProjectBackwardCompatSerializer), with the caller's effective level.
+ * `settings`: the environment's settings fields in wire form (the rules' `serializeSettings`),
+ * over the defaults below.
+ */
+export function serializeProject(
+  p: ProjectRow,
+  effectiveMembershipLevel: number,
+  settings: Record<string, unknown> = {},
+) {
   return {
     id: p.id,
     uuid: p.uuid,
@@ -67,5 +75,6 @@ export function serializeProject(p: ProjectRow, effectiveMembershipLevel: number
     heatmaps_opt_in: null,
     product_intents: [],
     is_pending_deletion: p.pending_deletion_at !== null,
+    ...settings,
   };
 }
