@@ -183,6 +183,29 @@ const HINTS: readonly HintRow[] = [
     hint: "the account uses two-factor authentication: set posthog:totpSecret (secret) to its TOTP seed.",
   },
   {
+    code: "email_mfa_required",
+    hint:
+      "PostHog asks this account to confirm each login through an emailed link (email MFA), which Pulumi cannot " +
+      "follow. Turn on two-factor authentication (TOTP) for the account that runs Pulumi and set " +
+      "posthog:totpSecret (secret) to its seed: PostHog then asks for a TOTP code instead of an email. A dedicated " +
+      "automation user (an admin of the organizations involved) is the usual choice. The personal API key is not at fault.",
+  },
+  {
+    code: "sso_enforced",
+    hint:
+      "this account's email domain enforces SSO, so PostHog refuses password logins for it. Use an account outside " +
+      "that domain for posthog:email (a dedicated automation user with TOTP is the usual choice), or ask an " +
+      "organization owner to run the session-only actions (token rotation, project moves) in the PostHog UI.",
+  },
+  {
+    code: "too_many_failed_attempts",
+    hint: "PostHog locked out logins from this address after repeated failures; check posthog:email and posthog:password, wait for the cool-off PostHog names, then run again.",
+  },
+  {
+    code: "invalid_2fa_session",
+    hint: "the two-factor step lost its pending login (the session cookie was not kept or expired): run again.",
+  },
+  {
     code: "invalid_credentials",
     detail: /invalid email or password/i,
     hint: "check posthog:email and posthog:password (or POSTHOG_EMAIL / POSTHOG_PASSWORD).",

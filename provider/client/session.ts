@@ -11,12 +11,63 @@
  * 2. then `POST /api/login/token` `{token}` with a TOTP code computed from the
  *    configured seed (otplib) completes it;
  * 3. unsafe requests in the session echo the `posthog_csrftoken` cookie in the
- *    `X-CSRFToken` header with a same-origin `Referer` (handled in `http.ts`).
+ *    `X-CSRFToken` header with a same-origin `Referer` (handled in `http.ts`);
+ * 4. `POST /logout` when the process is done, so no 14-day session is left on the account.
+ *
+ * PostHog Cloud may refuse the login for reasons a password cannot fix (email MFA, SSO
+ * enforcement, a lockout): {@link Session.verifyLogin} finds out at preview, and the error
+ * factory's hints say what to do.
  */
 import { authenticator } from "otplib";
+import { z } from "zod";
 import { apiError, OperationContext, PostHogApiError, registerSecret } from "./errors";
-import { HttpClient, RequestSpec } from "./http";
+import { apiPath, HttpClient, RequestSpec } from "./http";
 import { loginSchema } from "./schemas";
+
+/** How long a log out may hold up the process's exit (the engine kills plugins 5 s after SIGINT). */
+const LOGOUT_TIMEOUT_MS = 3_000;
+
+/**
+ * Sessions logged in by this process. The engine keeps a provider process for the whole
+ * operation and then interrupts it (SIGINT, then SIGKILL after 5 s); plain Node programs end
+ * with `beforeExit`. Both are the moment the process is done with its sessions: log them out.
+ */
+const liveSessions = new Set<Session>();
+let exitHooksInstalled = false;
+
+async function logOutAll(): Promise<void> {
+  const sessions = [...liveSessions];
+  await Promise.race([
+    Promise.allSettled(sessions.map((s) => s.logOut())),
+    new Promise((resolve) => setTimeout(resolve, LOGOUT_TIMEOUT_MS).unref()),
+  ]);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  void logOutAll().finally(() => {
+    uninstallExitHooks();
+    // Re-raise with no handler left, so the process ends as it would have without us.
+    process.kill(process.pid, signal);
+  });
+}
+const onBeforeExit = (): void => {
+  if (liveSessions.size > 0) void logOutAll();
+};
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.on("beforeExit", onBeforeExit);
+}
+
+function uninstallExitHooks(): void {
+  exitHooksInstalled = false;
+  process.removeListener("SIGINT", onSignal);
+  process.removeListener("SIGTERM", onSignal);
+  process.removeListener("beforeExit", onBeforeExit);
+}
 
 /** Session settings, from the provider config. */
 export interface SessionSettings {
@@ -34,6 +85,8 @@ export class Session {
   private pendingLogin: Promise<void> | undefined;
   /** Set once PostHog refused the key on a session-only action: later calls go straight to the session. */
   private keyRefused: boolean;
+  /** The preview-time login check, made once per process; a failure is remembered. */
+  private verification: Promise<void> | undefined;
 
   constructor(
     private readonly http: HttpClient,
@@ -92,6 +145,55 @@ export class Session {
     return this.pendingLogin;
   }
 
+  /**
+   * Checks, once per process, that the session login works: logs in and makes one harmless
+   * session request (`GET /api/users/@me/`). `diff` calls it at preview for plans with a
+   * session-only action, so an account PostHog will not let Pulumi log in (email MFA, SSO,
+   * lockout) fails the preview instead of the `up` halfway through. Without email and password
+   * it does nothing: the personal key is tried first, and its refusal explains itself.
+   */
+  verifyLogin(op: OperationContext): Promise<void> {
+    if (!this.canLogIn) return Promise.resolve();
+    this.verification ??= (async () => {
+      await this.logIn(op);
+      await this.http.request({
+        op: { action: "check the session login for", resource: op.resource },
+        method: "GET",
+        path: apiPath("users", "@me"),
+        schema: z.looseObject({ email: z.string() }),
+        auth: "session",
+      });
+    })();
+    return this.verification;
+  }
+
+  /**
+   * Ends the session with PostHog's logout (`POST /logout`, Django's view: it flushes the
+   * session and answers 302 to the login page), so the cookie stops working at once. Called
+   * when the process is done; a failure is ignored (the session then expires by itself).
+   */
+  async logOut(): Promise<void> {
+    liveSessions.delete(this);
+    if (liveSessions.size === 0) uninstallExitHooks();
+    if (!this.loggedIn) return;
+    this.loggedIn = false;
+    this.verification = undefined;
+    try {
+      await this.http.request({
+        op: { action: "log out of PostHog as", resource: this.settings.email ?? "the session user" },
+        method: "POST",
+        path: "/logout",
+        schema: z.unknown(),
+        auth: "session",
+        idempotent: true,
+      });
+    } catch (err) {
+      // Django's logout answers with a redirect to the login page: that is success.
+      if (err instanceof PostHogApiError && err.status === 302) return;
+      this.http.note(`logout failed (the session expires by itself): ${(err as Error).message}`);
+    }
+  }
+
   private async performLogIn(op: OperationContext): Promise<void> {
     const { email, password, totpSecret } = this.settings;
     if (!email || !password) {
@@ -134,5 +236,7 @@ export class Session {
       });
     }
     this.loggedIn = true;
+    liveSessions.add(this);
+    installExitHooks();
   }
 }

@@ -96,6 +96,13 @@ export interface ResourceSpec<I extends Props, O extends Props> {
   readonly deleteBeforeReplace?: boolean;
   /** Preview-time questions to the API: what it would refuse. Only called with every relevant input known. */
   readonly remoteCheck?: (client: PostHogClient, olds: Props, news: I) => Promise<CheckFailure[]>;
+  /**
+   * The session-only action (`reset_token`, `change_organization`) a planned change runs, as a
+   * phrase for messages ("move Project \"x\""), or undefined. `diff` then checks once per
+   * process that the session login works, so the preview fails instead of the `up`. Deletes get
+   * no diff: a session-only delete can only fail at `up`.
+   */
+  readonly sessionAction?: (id: string, olds: Props, news: Props, diff: DiffResult) => string | undefined;
   /** Creates (or adopts) the object. Throw {@link PartialFailure} if it exists but a later step failed. */
   readonly create: (client: PostHogClient, inputs: I) => Promise<{ id: string; outputs: O }>;
   /** Reads the live object; undefined when it is gone. */
@@ -258,7 +265,19 @@ export function makeProvider<I extends Props, O extends Props>(
     },
 
     async diff(id: string, olds: Props, news: Props): Promise<DiffResult> {
-      return diffFields(spec, id, withoutProvider(olds), withoutProvider(news));
+      const result = diffFields(spec, id, withoutProvider(olds), withoutProvider(news));
+      const action = spec.sessionAction?.(id, withoutProvider(olds), withoutProvider(news), result);
+      const { config, client } = providerContext();
+      if (action !== undefined && canAskApi(config)) {
+        try {
+          await client.session.verifyLogin({ action: "log in for", resource: action });
+        } catch (err) {
+          throw new Error(
+            `Cannot ${action}: PostHog allows it only in a logged-in session, and the session login fails. ${(err as Error).message}`,
+          );
+        }
+      }
+      return result;
     },
 
     async create(props: Props): Promise<CreateResult<Props>> {

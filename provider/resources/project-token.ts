@@ -67,6 +67,11 @@ export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutp
     },
   },
   deleteBeforeReplace: true,
+  // Replacing the token deletes the old one, which is `reset_token`: session only.
+  sessionAction: (_id, olds, _news, diff) =>
+    diff.replaces && diff.replaces.length > 0
+      ? `replace the token of Project ${String(olds.projectId ?? "?")} (rotation)`
+      : undefined,
 
   async create(client, inputs) {
     const project = await locateOrThrow(client, inputs.projectId);

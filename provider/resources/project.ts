@@ -241,6 +241,13 @@ async function checkMove(
 export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
   kind: "Project",
   inputs: projectInputs,
+  // A move is `change_organization`, which PostHog allows only in a session.
+  sessionAction: (id, olds, news) =>
+    typeof olds.organizationId === "string" &&
+    typeof news.organizationId === "string" &&
+    olds.organizationId !== news.organizationId
+      ? `move ${label("Project", id, typeof news.name === "string" ? news.name : undefined)} to Organization ${news.organizationId}`
+      : undefined,
   fields: {
     organizationId: { onChange: "update", whenAbsent: "compare" },
     name: { onChange: "update", whenAbsent: "compare" },
