@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -42,6 +43,65 @@ const exitCodeErrorAlreadyReported = 32
 type nodeHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
+	programs      *programGroups
+}
+
+// programGroups are the process groups of the programs this host is running. Each
+// program runs in a group of its own so that everything it started (ts-node, its
+// workers) goes with it: a killed `pulumi` CLI takes nobody down with it (SIGKILL
+// cannot be caught, and the engine is not a process group leader), so the host
+// does it when it notices its parent is gone.
+type programGroups struct {
+	mu      sync.Mutex
+	running map[int]struct{}
+}
+
+func newProgramGroups() *programGroups {
+	return &programGroups{running: map[int]struct{}{}}
+}
+
+// start starts cmd as the leader of a new process group, remembered until wait returns.
+func (g *programGroups) start(cmd *exec.Cmd) error {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	g.running[cmd.Process.Pid] = struct{}{}
+	return nil
+}
+
+func (g *programGroups) wait(cmd *exec.Cmd) error {
+	err := cmd.Wait()
+	g.mu.Lock()
+	delete(g.running, cmd.Process.Pid)
+	g.mu.Unlock()
+	return err
+}
+
+// killAll kills every running program's process group.
+func (g *programGroups) killAll() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for pid := range g.running {
+		_ = killGroup(pid)
+	}
+}
+
+// killGroup kills the process group led by pid (a negative pid names the group).
+func killGroup(pid int) error {
+	return syscall.Kill(-pid, syscall.SIGKILL)
+}
+
+// watchParent calls gone once the process's parent is no longer parent: the kernel
+// hands an orphan to init (or a subreaper), so the parent pid changes the moment
+// the engine dies, however it died.
+func watchParent(parent int, getppid func() int, every time.Duration, gone func()) {
+	for getppid() == parent {
+		time.Sleep(every)
+	}
+	gone()
 }
 
 // engineAddressFrom returns the engine's address from the command line (without the
@@ -63,15 +123,20 @@ func main() {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// Exit when the engine goes away so no host outlives the `pulumi` process that started it.
-	if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, cancel); err != nil {
+	// Exit when the engine goes away so no host, and no program, outlives the `pulumi`
+	// process that started it: at once when the parent dies (a SIGKILLed CLI), and
+	// through the health check when the engine stops answering.
+	go watchParent(os.Getppid(), os.Getppid, 200*time.Millisecond, cancel)
+	if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Second, cancel); err != nil {
 		fmt.Fprintf(os.Stderr, "could not start the engine health check: %v\n", err)
 		os.Exit(1)
 	}
 
+	programs := newProgramGroups()
+	defer programs.killAll()
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &nodeHost{engineAddress: engineAddress})
+			pulumirpc.RegisterLanguageRuntimeServer(srv, &nodeHost{engineAddress: engineAddress, programs: programs})
 			return nil
 		},
 	})
@@ -85,6 +150,7 @@ func main() {
 	select {
 	case err := <-handle.Done:
 		if err != nil {
+			programs.killAll()
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -193,6 +259,8 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	}
 
 	cmd := exec.CommandContext(ctx, "node", args...)
+	// A cancelled run (the engine gave up on it) takes the program's whole group.
+	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.Dir = req.GetPwd()
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
@@ -205,7 +273,11 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
 	}
 
-	if err := cmd.Run(); err != nil {
+	err = h.programs.start(cmd)
+	if err == nil {
+		err = h.programs.wait(cmd)
+	}
+	if err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.ExitStatus() == exitCodeErrorAlreadyReported {

@@ -1,8 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
@@ -104,4 +111,65 @@ func TestOptionBool(t *testing.T) {
 			t.Errorf("optionBool(%q, %v) = %v, want %v", c.key, c.fallback, got, c.want)
 		}
 	}
+}
+
+func TestWatchParentFiresOnlyWhenTheParentChanges(t *testing.T) {
+	calls := 0
+	getppid := func() int {
+		calls++
+		if calls < 3 {
+			return 42
+		}
+		return 1 // reparented to init: the engine died
+	}
+	fired := false
+	watchParent(42, getppid, time.Millisecond, func() { fired = true })
+	if !fired || calls != 3 {
+		t.Fatalf("watchParent fired=%v after %d looks, want it to fire on the third", fired, calls)
+	}
+}
+
+// A program's grandchildren (ts-node workers, anything node spawned) go with it.
+func TestKillAllTakesTheWholeProgramGroup(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "grandchild.pid")
+	cmd := exec.Command("sh", "-c", `sleep 300 & echo $! > "$1"; wait`, "sh", pidFile)
+	programs := newProgramGroups()
+	if err := programs.start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	var grandchild int
+	for deadline := time.Now().Add(30 * time.Second); grandchild == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the program never wrote its child's pid")
+		}
+		raw, err := os.ReadFile(pidFile)
+		if err == nil && strings.HasSuffix(string(raw), "\n") {
+			grandchild, _ = strconv.Atoi(strings.TrimSpace(string(raw)))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	programs.killAll()
+	if err := programs.wait(cmd); err == nil {
+		t.Fatal("the program exited cleanly; want it killed")
+	}
+	for deadline := time.Now().Add(30 * time.Second); running(grandchild); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("grandchild %d still running after its group was killed", grandchild)
+		}
+	}
+	if len(programs.running) != 0 {
+		t.Fatalf("programs still tracked after wait: %v", programs.running)
+	}
+}
+
+// running reports whether pid is a live process. The grandchild is not ours to reap:
+// killed, it may stay a zombie until init reaps it, which counts as gone.
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	return len(fields) > 0 && fields[0] != "Z"
 }
