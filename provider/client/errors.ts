@@ -219,7 +219,14 @@ const HINTS: readonly HintRow[] = [
     hint: "upgrade the organization's plan (it needs the organizations_projects feature for more than one project), or remove a project first.",
   },
   {
-    detail: /scoped projects are only supported|does not have access to the requested organization/i,
+    detail: /scoped projects are only supported/i,
+    hint:
+      "the personal API key is limited to projects (scoped_teams), and PostHog takes such keys only on a project's own endpoints, " +
+      "never to list or create projects: use a personal API key without a project scope (unscoped, or scoped to the organization) " +
+      "that has project:read and project:write (PostHog: Settings > Personal API keys).",
+  },
+  {
+    detail: /does not have access to the requested organization/i,
     hint: "the personal API key is limited to other organizations or projects: widen its scoped organizations/projects, or use a key that covers this one.",
   },
   {
@@ -227,8 +234,8 @@ const HINTS: readonly HintRow[] = [
     hint: "ask an owner of each organization to make you an admin there, then run again.",
   },
   {
-    detail: /must be a member of the target organization/i,
-    hint: "join the target organization (by invite) before moving a project into it.",
+    detail: /must be an admin or owner of both|must be a member of the target organization/i,
+    hint: "check the target organization's id, and join it (by invite) as an admin or owner before moving a project into it.",
   },
   {
     detail: /access level is insufficient|organization admin or above|only project admins/i,

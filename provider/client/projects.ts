@@ -54,6 +54,29 @@ export class ProjectsApi {
     return candidates.filter((p) => sameProjectName(p.name, name) && !p.is_pending_deletion);
   }
 
+  /**
+   * The project called `name` (as PostHog compares names) in the organization, read in full,
+   * pending deletion or not: only the detail says whether a project is pending (PostHog's list
+   * serializer has no `is_pending_deletion`). Names are unique per organization, pending
+   * projects included, so there is at most one.
+   */
+  async named(organizationId: string, name: string, op?: OperationContext): Promise<Project | undefined> {
+    for (const candidate of await this.findByName(organizationId, name)) {
+      try {
+        return await this.get(organizationId, candidate.id, op);
+      } catch (err) {
+        if (!(err instanceof PostHogApiError && err.isGone)) throw err;
+      }
+    }
+    return undefined;
+  }
+
+  /** The live project called `name`: never one pending deletion, so nothing adopts it by accident. */
+  async liveNamed(organizationId: string, name: string, op?: OperationContext): Promise<Project | undefined> {
+    const project = await this.named(organizationId, name, op);
+    return project && !project.is_pending_deletion ? project : undefined;
+  }
+
   /** One project; throws a 404 `PostHogApiError` when it is not in that organization. */
   async get(organizationId: string, id: number | string, op?: OperationContext): Promise<Project> {
     return this.remember(
@@ -135,10 +158,7 @@ export class ProjectsApi {
           body,
           schema: projectSchema,
         }),
-      lookup: async () => {
-        const [match] = await this.findByName(organizationId, body.name);
-        return match ? this.get(organizationId, match.id, op) : undefined;
-      },
+      lookup: () => this.liveNamed(organizationId, body.name, op),
       refusalMeansDone: (err) => err.status === 409,
     });
     return this.remember(project);
@@ -182,6 +202,34 @@ export class ProjectsApi {
       if (err instanceof PostHogApiError && err.isGone) return false;
       throw err;
     }
+  }
+
+  /**
+   * Cancels the pending deletion of a project (PostHog: `POST /api/projects/{id}/cancel-deletion/`,
+   * ADMIN): it is live again with its id, name, token and data. After an ambiguous failure the
+   * project is read again: no longer pending means the cancellation happened.
+   */
+  async cancelDeletion(organizationId: string, id: number | string, name?: string): Promise<Project> {
+    const op: OperationContext = { action: "cancel the deletion of", resource: label("Project", id, name) };
+    const live = async () => {
+      const now = await this.get(organizationId, id, op);
+      return now.is_pending_deletion ? undefined : now;
+    };
+    await withRecovery(this.http, {
+      attempt: () =>
+        this.http.request({
+          op,
+          method: "POST",
+          path: apiPath("projects", id, "cancel-deletion"),
+          body: {},
+          schema: noContentSchema,
+        }),
+      lookup: live,
+    });
+    const project = await live();
+    if (!project)
+      throw new Error(`${label("Project", id, name)} is still being deleted after cancel-deletion.`);
+    return this.remember(project);
   }
 
   /**

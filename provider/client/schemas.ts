@@ -23,6 +23,23 @@ export const productFeatureSchema = z.looseObject({
   limit: z.number().nullish(),
 });
 
+/**
+ * `available_product_features`, kept tolerant entry by entry: billing writes this list, and one
+ * null or unexpected entry must not reject the whole organization. Entries that are not a
+ * feature are dropped; the provider only looks for `organizations_projects`.
+ */
+const productFeaturesSchema = z
+  .array(z.unknown())
+  .nullish()
+  .transform((entries) =>
+    entries == null
+      ? entries
+      : entries.flatMap((entry) => {
+          const parsed = productFeatureSchema.safeParse(entry);
+          return parsed.success ? [parsed.data] : [];
+        }),
+  );
+
 /** The short project entries embedded in an organization. */
 export const organizationProjectRefSchema = z.looseObject({
   id: z.number().int(),
@@ -38,7 +55,7 @@ export const organizationSchema = z.looseObject({
   membership_level: z.number().int().nullish(),
   projects: z.array(organizationProjectRefSchema).nullish(),
   teams: z.array(organizationProjectRefSchema).nullish(),
-  available_product_features: z.array(productFeatureSchema).nullish(),
+  available_product_features: productFeaturesSchema,
   ...entriesFor(ORGANIZATION_FLAG_WIRE_NAMES, () => z.boolean().nullish()),
   is_pending_deletion: z.boolean().nullish(),
 });

@@ -9,6 +9,7 @@ import {
   MembershipLevel,
   membershipLevelName,
   Organization,
+  PostHogApiError,
   PostHogClient,
   Project,
   projectAllowance,
@@ -81,13 +82,26 @@ function outputsOf(project: Project, adoption: Adoption = {}): ProjectOutputs {
   };
 }
 
-/** The organization's "Default project" (the name PostHog gives it), if it is still there. */
-async function findDefaultProject(
+/** The organization's "Default project" (the name PostHog gives it), if it is there and not being deleted. */
+function findDefaultProject(client: PostHogClient, organizationId: string): Promise<Project | undefined> {
+  return client.projects.liveNamed(organizationId, DEFAULT_PROJECT_NAME);
+}
+
+/**
+ * A project to adopt by `existingProjectId` in the organization, pending deletion or not (adopting
+ * a pending project cancels its deletion); undefined when it is not there.
+ */
+async function adoptable(
   client: PostHogClient,
   organizationId: string,
+  id: string,
 ): Promise<Project | undefined> {
-  const [match] = await client.projects.findByName(organizationId, DEFAULT_PROJECT_NAME);
-  return match ? client.projects.find(organizationId, match.id) : undefined;
+  try {
+    return await client.projects.get(organizationId, id);
+  } catch (err) {
+    if (err instanceof PostHogApiError && err.isGone) return undefined;
+    throw err;
+  }
 }
 
 /** The PATCH body for what differs between `inputs` and the live project. */
@@ -104,11 +118,14 @@ function patchFor(inputs: ProjectInputs, live: Project): ProjectWrite {
   return patch;
 }
 
-/** Live, non-demo projects of an organization: what PostHog's plan limit counts. */
+/** Non-demo projects of an organization, pending deletion included: what PostHog's plan limit counts. */
 async function countedProjects(client: PostHogClient, org: Organization): Promise<number> {
   const projects = await client.projects.list(org.id);
-  return projects.filter((p) => !p.is_demo && !p.is_pending_deletion).length;
+  return projects.filter((p) => !p.is_demo).length;
 }
+
+/** How long PostHog keeps a deleted project that had ingested events (with its name) before removing it. */
+const PENDING_DELETION_HOURS = 48;
 
 const PLAN_LIMIT =
   "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.";
@@ -121,13 +138,28 @@ const PLAN_LIMIT =
 export const SOURCE_NEEDS_TWO_PROJECTS =
   "The originating organization must have at least two projects before you can move one.";
 
+/**
+ * PostHog's 409 for a name in use, said at preview. A project pending deletion still holds its
+ * name; the usual cause is `pulumi destroy` then `pulumi up` of the same stack, so the message
+ * offers getting that project back (adoption cancels its deletion) or another name.
+ */
 async function duplicateName(
   client: PostHogClient,
   org: Organization,
   name: string,
 ): Promise<CheckFailure | undefined> {
-  const [match] = await client.projects.findByName(org.id, name);
+  const match = await client.projects.named(org.id, name);
   if (!match) return undefined;
+  if (match.is_pending_deletion) {
+    return {
+      property: "name",
+      reason:
+        `The name "${name.trim()}" is held by Project "${match.name}" (id ${match.id}) in Organization "${org.name}", which is being deleted: ` +
+        `PostHog keeps a deleted project that had ingested events, with its name, for ${PENDING_DELETION_HOURS} hours after its deletion, then removes it, and the name is free again. ` +
+        `To get that project back instead (its id, token and data, as after \`pulumi destroy\` then \`pulumi up\` of the same stack), set existingProjectId: "${match.id}" on this Project: adopting a project that is being deleted cancels its deletion. ` +
+        `Otherwise choose a different name, or wait until PostHog has removed it.`,
+    };
+  }
   return {
     property: "name",
     reason: `There is already a project called "${match.name}" in this organization. Choose a different name. (Organization "${org.name}", existing project id ${match.id}; to manage that project instead, set existingProjectId: "${match.id}".)`,
@@ -146,13 +178,13 @@ async function checkCreate(client: PostHogClient, news: ProjectInputs): Promise<
     ];
   }
   if (news.existingProjectId !== undefined) {
-    const existing = await client.projects.find(org.id, news.existingProjectId);
+    const existing = await adoptable(client, org.id, news.existingProjectId);
     return existing
       ? []
       : [
           {
             property: "existingProjectId",
-            reason: `Project ${news.existingProjectId} is not in Organization "${org.name}" (${org.id}), or is being deleted: nothing to adopt there.`,
+            reason: `Project ${news.existingProjectId} is not in Organization "${org.name}" (${org.id}): nothing to adopt there.`,
           },
         ];
   }
@@ -199,7 +231,7 @@ async function checkMove(
     return [
       {
         property: "organizationId",
-        reason: `You must be a member of the target organization to move a project. (Organization ${news.organizationId} does not exist or you are not a member.)`,
+        reason: `You must be an admin or owner of both the source and target organizations to move a project. (Organization ${news.organizationId} does not exist or you are not a member.)`,
       },
     ];
   }
@@ -313,17 +345,20 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
       );
       return { id, outputs };
     }
-    // Adoption: the project must already be in the declared organization.
-    const adopted =
-      defaultProject ??
-      (await client.projects.find(inputs.organizationId, inputs.existingProjectId as string));
+    // Adoption: the project must already be in the declared organization. Naming a project that
+    // is being deleted is deliberate: its deletion is cancelled (nothing else adopts a pending one).
+    const found =
+      defaultProject ?? (await adoptable(client, inputs.organizationId, inputs.existingProjectId as string));
+    const adopted = found?.is_pending_deletion
+      ? await client.projects.cancelDeletion(inputs.organizationId, found.id, found.name)
+      : found;
     if (!adopted) {
       const elsewhere = await client.projects.locate(inputs.existingProjectId as string);
       throw new Error(
         elsewhere
           ? `Cannot adopt Project ${inputs.existingProjectId}: it is in Organization ${elsewhere.organization}, not ${inputs.organizationId}. ` +
               `Set organizationId to ${elsewhere.organization} to adopt it (then change organizationId to move it).`
-          : `Cannot adopt Project ${inputs.existingProjectId}: it does not exist, is being deleted, or the credentials cannot see it.`,
+          : `Cannot adopt Project ${inputs.existingProjectId}: it does not exist, or the credentials cannot see it.`,
       );
     }
     const id = String(adopted.id);

@@ -250,7 +250,7 @@ describe("Project", () => {
     });
     const notMember = await project.check(olds, { organizationId: stranger.id, name: "Mover" });
     expect(notMember.failures?.[0].reason).toContain(
-      "You must be a member of the target organization to move a project.",
+      "You must be an admin or owner of both the source and target organizations to move a project.",
     );
   });
 
