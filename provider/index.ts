@@ -3,6 +3,8 @@
  * serialized stub at call time. Every resource is listed here, in one place.
  */
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
+import { createClient, PostHogClient } from "./client";
+import { readConfig } from "./config";
 import { makeProvider, Props } from "./resources/crud";
 import { organizationSpec } from "./resources/organization";
 import { organizationMemberProvider } from "./resources/organization-member";
@@ -53,10 +55,18 @@ export { configureProvider } from "./context";
 export { readConfig, DEFAULT_HOST } from "./config";
 export type { ProviderConfig } from "./config";
 export type { OrganizationInputs, OrganizationOutputs } from "./resources/organization";
-export type {
-  OrganizationMemberInputs,
-  OrganizationMemberOutputs,
-} from "./resources/organization-member";
+export type { OrganizationMemberInputs, OrganizationMemberOutputs } from "./resources/organization-member";
+
+/**
+ * A client for the sdk's lookups (`getOrganization`, `getProject`, `getMember`), which run in
+ * the program process: built from the provider's own settings (stack config `posthog:*`, then
+ * the environment), so lookups and resources read the same settings and fail with the same errors.
+ */
+export function lookupClient(get: (key: string) => string | undefined): PostHogClient {
+  return createClient(readConfig(get));
+}
+export type { PostHogClient } from "./client";
+export { levelName } from "./resources/organization-member";
 export type { ProjectInputs, ProjectOutputs } from "./resources/project";
 export type { ProjectTokenInputs, ProjectTokenOutputs } from "./resources/project-token";
 export type { ProjectSecretTokenInputs, ProjectSecretTokenOutputs } from "./resources/project-secret-token";

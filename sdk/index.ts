@@ -8,6 +8,8 @@ export type { OrganizationArgs, OrganizationFlagArgs, OrganizationFlagOutputs } 
 export type { OrganizationFlag } from "../provider/fields/organization";
 export { OrganizationMember } from "./organization-member";
 export type { OrganizationMemberArgs, MemberLevel } from "./organization-member";
+export { getMember, getOrganization, getProject } from "./lookups";
+export type { MemberLookup, OrganizationLookup, ProjectLookup } from "./lookups";
 export { Project } from "./project";
 export type { ProjectArgs } from "./project";
 export { ProjectToken } from "./project-token";
@@ -20,5 +22,10 @@ export type { ResourceKind } from "./provider-stub";
 // Components built from these resources are exported below.
 export { projectWithToken } from "./project-with-token";
 export type { ProjectWithToken, ProjectWithTokenOptions } from "./project-with-token";
-export { StandardProjects, DEFAULT_ENVIRONMENT_NAMES, ENVIRONMENTS } from "./standard-projects";
+export {
+  StandardProjects,
+  DEFAULT_ENVIRONMENT_NAMES,
+  DEFAULT_ENVIRONMENT_SETTINGS,
+  ENVIRONMENTS,
+} from "./standard-projects";
 export type { StandardProjectsArgs, Environment, EnvironmentOutputs } from "./standard-projects";
