@@ -345,14 +345,6 @@ describe("session login", () => {
     expect((await second.request("GET", "/api/users/@me/")).status).toBe(401);
   });
 
-  emulatorOnly("the TOTP step without a pending login is 400 2fa_expired", async () => {
-    const res = await call(target.url, "POST", "/api/login/token", { body: { token: "123456" } });
-    expect(res.status).toBe(400);
-    expect(res.json()).toEqual(
-      errorBody("validation_error", "2fa_expired", "Login attempt has expired. Re-enter username/password."),
-    );
-  });
-
   emulatorOnly("a forged or stale session cookie is simply not authenticated", async () => {
     const res = await call(target.url, "GET", "/api/users/@me/", {
       headers: { Cookie: "sessionid=forgedsessionvalue" },
