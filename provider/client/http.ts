@@ -10,6 +10,7 @@ import axios, { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestCo
 import axiosRetry, { retryAfter } from "axios-retry";
 import { CookieJar } from "tough-cookie";
 import { z } from "zod";
+import { ReadCache } from "./cache";
 import { apiErrorFromAxios, OperationContext, redact, ResponseShapeError } from "./errors";
 import { pageSchema } from "./schemas";
 
@@ -190,6 +191,8 @@ export interface HttpOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** The provider setting for {@link RetryPolicy.maxRateLimitWaitMs}; `retry` overrides it. */
   readonly maxRateLimitWaitMs?: number;
+  /** Keep what this process read (see `cache.ts`). Default false. */
+  readonly readCache?: boolean;
   /** The key's limits the pacer starts from. Default {@link POSTHOG_RATE_LIMITS}. */
   readonly rateLimits?: RateLimits;
   /** Receives one line per retry; lines hold no credential. Default: silent. */
@@ -286,6 +289,8 @@ export class HttpClient {
   readonly retry: RetryPolicy;
   /** Shared by every key-authenticated request of this client (one client per provider process). */
   readonly pacer: Pacer;
+  /** What this process has read (see `cache.ts`); its writes keep it current. */
+  readonly cache: ReadCache;
   /** Requests sent (every attempt), for diagnostics and the benchmark. */
   sentRequests = 0;
   /** Of those, answered 429. */
@@ -310,6 +315,7 @@ export class HttpClient {
       ...options.retry,
     };
     this.pacer = new Pacer(options.rateLimits ?? POSTHOG_RATE_LIMITS);
+    this.cache = new ReadCache(options.readCache ?? false);
     this.log = options.log ?? (() => undefined);
     this.axios = axios.create({
       baseURL: this.host,

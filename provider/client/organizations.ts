@@ -56,17 +56,22 @@ export class OrganizationsApi {
     return this.http.list(op, apiPath("organizations"), organizationListItemSchema);
   }
 
-  /** One organization; throws a 404 `PostHogApiError` when it is gone or not visible. */
+  /**
+   * One organization; throws a 404 `PostHogApiError` when it is gone or not visible. Read
+   * once per provider process (the preview-time checks of every project ask for it).
+   */
   get(
     id: string,
     op: OperationContext = { action: "read", resource: label("Organization", id) },
   ): Promise<Organization> {
-    return this.http.request({
-      op,
-      method: "GET",
-      path: apiPath("organizations", id),
-      schema: organizationSchema,
-    });
+    return this.http.cache.organization(id, () =>
+      this.http.request({
+        op,
+        method: "GET",
+        path: apiPath("organizations", id),
+        schema: organizationSchema,
+      }),
+    );
   }
 
   /** One organization, or undefined when it is gone, not visible, or being deleted. */
@@ -123,7 +128,8 @@ export class OrganizationsApi {
   }
 
   /** PATCHes the given fields (PostHog: needs ADMIN). */
-  update(id: string, patch: OrganizationWrite, name?: string): Promise<Organization> {
+  async update(id: string, patch: OrganizationWrite, name?: string): Promise<Organization> {
+    this.http.cache.forgetOrganization(id);
     return this.http.request({
       op: { action: "update", resource: label("Organization", id, name) },
       method: "PATCH",
@@ -137,6 +143,7 @@ export class OrganizationsApi {
 
   /** Deletes the organization (PostHog: needs OWNER). Returns false when it was already gone. */
   async delete(id: string, name?: string): Promise<boolean> {
+    this.http.cache.forgetOrganization(id);
     try {
       await this.http.request({
         op: { action: "delete", resource: label("Organization", id, name) },

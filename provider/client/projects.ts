@@ -35,23 +35,44 @@ export class ProjectsApi {
 
   private remember(project: Project): Project {
     registerSecret(project.api_token);
+    this.http.cache.projectRead(project);
     return project;
   }
 
-  /** Every project of an organization (all pages), optionally filtered by PostHog's `search`. */
-  list(organizationId: string, search?: string): Promise<ProjectListItem[]> {
-    return this.http.list(
-      { action: "list projects of", resource: `Organization ${organizationId}` },
-      apiPath("organizations", organizationId, "projects"),
-      projectListItemSchema,
-      search === undefined ? undefined : { search },
-    );
+  /** Records a write of this process in the read cache. */
+  private written(project: Project, previousOrganizationId?: string): Project {
+    this.remember(project);
+    this.http.cache.projectWritten(project, previousOrganizationId);
+    return project;
+  }
+
+  /**
+   * Every project of an organization (all pages), optionally filtered by PostHog's `search`.
+   * The full list is read once per provider process and kept current by its own writes.
+   */
+  async list(organizationId: string, search?: string): Promise<ProjectListItem[]> {
+    const read = () =>
+      this.http.list(
+        { action: "list projects of", resource: `Organization ${organizationId}` },
+        apiPath("organizations", organizationId, "projects"),
+        projectListItemSchema,
+        search === undefined ? undefined : { search },
+      );
+    if (search !== undefined) return read();
+    return [...(await this.http.cache.projectList(organizationId, read))];
   }
 
   /** Live (not pending deletion) projects of an organization whose name matches `name` as PostHog compares names. */
   async findByName(organizationId: string, name: string): Promise<ProjectListItem[]> {
-    const candidates = await this.list(organizationId, name.trim());
-    return candidates.filter((p) => sameProjectName(p.name, name) && !p.is_pending_deletion);
+    const matching = (list: ProjectListItem[]) =>
+      list.filter((p) => sameProjectName(p.name, name) && !p.is_pending_deletion);
+    // A cached list may say "free" (PostHog's 409 still catches a name taken since), but a
+    // match is confirmed by a fresh search: the cache never makes a refusal.
+    if (this.http.cache.hasProjectList(organizationId)) {
+      const cached = matching(await this.list(organizationId));
+      if (cached.length === 0) return cached;
+    }
+    return matching(await this.list(organizationId, name.trim()));
   }
 
   /**
@@ -110,7 +131,12 @@ export class ProjectsApi {
    * moved to another organization is found there. Undefined when it is gone or
    * pending deletion.
    */
-  async locate(id: number | string, organizationHint?: string): Promise<Project | undefined> {
+  locate(id: number | string, organizationHint?: string): Promise<Project | undefined> {
+    // A project and its token look the same project up: one read per provider process.
+    return this.http.cache.locateProject(id, () => this.locateUncached(id, organizationHint));
+  }
+
+  private async locateUncached(id: number | string, organizationHint?: string): Promise<Project | undefined> {
     if (organizationHint) {
       try {
         const found = await this.get(organizationHint, id);
@@ -149,19 +175,28 @@ export class ProjectsApi {
       action: "create",
       resource: `Project "${body.name}" in Organization ${organizationId}`,
     };
-    const project = await withRecovery(this.http, {
-      attempt: () =>
-        this.http.request({
-          op,
-          method: "POST",
-          path: apiPath("organizations", organizationId, "projects"),
-          body,
-          schema: projectSchema,
-        }),
-      lookup: () => this.liveNamed(organizationId, body.name, op),
-      refusalMeansDone: (err) => err.status === 409,
-    });
-    return this.remember(project);
+    let project: Project;
+    try {
+      project = await withRecovery(this.http, {
+        attempt: () =>
+          this.http.request({
+            op,
+            method: "POST",
+            path: apiPath("organizations", organizationId, "projects"),
+            body,
+            schema: projectSchema,
+          }),
+        lookup: () => this.liveNamed(organizationId, body.name, op),
+        refusalMeansDone: (err) => err.status === 409,
+      });
+    } catch (err) {
+      // A refusal (name taken, plan limit, level) says the cached view of the organization was wrong.
+      if (err instanceof PostHogApiError && [400, 403, 409].includes(err.status ?? 0)) {
+        this.http.cache.forgetOrganization(organizationId);
+      }
+      throw err;
+    }
+    return this.written(project);
   }
 
   /** PATCHes plain fields (never PUT: PostHog's PUT re-runs the plan-limit check). */
@@ -171,7 +206,7 @@ export class ProjectsApi {
     patch: ProjectWrite,
     name?: string,
   ): Promise<Project> {
-    return this.remember(
+    return this.written(
       await this.http.request({
         op: { action: "update", resource: label("Project", id, name) },
         method: "PATCH",
@@ -201,6 +236,8 @@ export class ProjectsApi {
     } catch (err) {
       if (err instanceof PostHogApiError && err.isGone) return false;
       throw err;
+    } finally {
+      this.http.cache.projectDeleted(organizationId, id);
     }
   }
 
@@ -240,7 +277,11 @@ export class ProjectsApi {
    */
   async resetToken(organizationId: string, id: number | string, name?: string): Promise<Project> {
     const op: OperationContext = { action: "rotate the token of", resource: label("Project", id, name) };
-    const before = await this.get(organizationId, id, op);
+    // The token before the attempt, for recovery: the caller has usually just looked the project up.
+    const known = this.http.cache.enabled
+      ? await this.http.cache.locateProject(id, () => this.find(organizationId, id, op))
+      : undefined;
+    const before = known?.organization === organizationId ? known : await this.get(organizationId, id, op);
     const project = await withRecovery(this.http, {
       attempt: () =>
         this.session.send({
@@ -255,7 +296,7 @@ export class ProjectsApi {
         return now && now.api_token !== before.api_token ? now : undefined;
       },
     });
-    return this.remember(project);
+    return this.written(project);
   }
 
   /**
@@ -287,6 +328,6 @@ export class ProjectsApi {
         return there && there.organization === targetOrganizationId ? there : undefined;
       },
     });
-    return this.remember(project);
+    return this.written(project, organizationId);
   }
 }

@@ -87,6 +87,10 @@ export class Session {
   private keyRefused: boolean;
   /** The preview-time login check, made once per process; a failure is remembered. */
   private verification: Promise<void> | undefined;
+  /** Set once PostHog accepted the key on a session-only action: no more probing. */
+  private keyAccepted = false;
+  /** The first key attempt in flight: parallel actions wait for its answer instead of each being refused. */
+  private keyProbe: Promise<void> | undefined;
 
   constructor(
     private readonly http: HttpClient,
@@ -109,13 +113,23 @@ export class Session {
    * after a definite refusal, so it is safe for non-idempotent actions.
    */
   async send<T>(spec: RequestSpec<T>): Promise<T> {
+    while (!this.keyRefused && !this.keyAccepted && this.keyProbe) await this.keyProbe;
     if (!this.keyRefused) {
+      let settle: (() => void) | undefined;
+      if (!this.keyAccepted) this.keyProbe = new Promise<void>((resolve) => (settle = resolve));
       try {
-        return await this.http.request({ ...spec, auth: "key" });
+        const result = await this.http.request({ ...spec, auth: "key" });
+        this.keyAccepted = true;
+        return result;
       } catch (err) {
         if (!(err instanceof PostHogApiError) || !err.needsSession) throw err;
         this.keyRefused = true;
         if (!this.canLogIn) throw err;
+      } finally {
+        if (settle) {
+          this.keyProbe = undefined;
+          settle();
+        }
       }
     }
     await this.logIn(spec.op);
