@@ -21,6 +21,7 @@ import { organizationRoutes } from "./routes/organizations";
 import { projectRoutes } from "./routes/projects";
 import { secretTokenRoutes } from "./routes/secret-token";
 import { userRoutes } from "./routes/users";
+import { registerRequestLog } from "./http/request-log";
 
 export interface BuildAppOptions extends Omit<EmulatorOptions, "host" | "port"> {
   /** An already-open database to use instead of opening `dbPath`; the caller then closes it. */
@@ -28,15 +29,6 @@ export interface BuildAppOptions extends Omit<EmulatorOptions, "host" | "port"> 
   /** Where log lines go when `logger` is true (default stdout); tests use it to check for leaks. */
   logStream?: Writable;
 }
-
-/** Only method and path: query strings can carry project tokens, and headers carry keys and cookies. */
-const logSerializers = {
-  req: (req: { method?: string; url?: string }) => ({
-    method: req.method,
-    url: (req.url ?? "").split("?")[0],
-  }),
-  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-};
 
 /**
  * Builds the posthog-local application without listening (tests drive it with `app.inject()`;
@@ -57,13 +49,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   ctx.repos.sessions.deleteExpired();
 
   const app = Fastify({
-    logger: options.logger
-      ? {
-          level: "info",
-          serializers: logSerializers,
-          ...(options.logStream ? { stream: options.logStream } : {}),
-        }
-      : false,
+    // fastify's own logger writes two JSON lines per request; `--log` is registerRequestLog's one line.
+    logger: false,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: MAX_BODY_BYTES,
     // Undecodable paths (`%ZZ`) fail before routing; answer them in PostHog's error shape too.
@@ -79,6 +66,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       ),
   });
   app.decorate("emulator", ctx);
+  if (options.logger) registerRequestLog(app, options.logStream ?? process.stdout);
   app.decorateRequest("principal", null);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, errors.endpointNotFound()));
