@@ -28,4 +28,9 @@ export {
   DEFAULT_ENVIRONMENT_SETTINGS,
   ENVIRONMENTS,
 } from "./standard-projects";
-export type { StandardProjectsArgs, Environment, EnvironmentOutputs } from "./standard-projects";
+export type {
+  StandardProjectsArgs,
+  Environment,
+  EnvironmentOutputs,
+  SettingValue,
+} from "./standard-projects";

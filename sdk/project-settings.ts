@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CookielessMode, SettingName } from "../provider/resources/project-settings";
+import type { CookielessMode, SettingName } from "../provider/fields/project-settings";
 import { providerStub } from "./provider-stub";
 
 export type { CookielessMode };
@@ -45,7 +45,7 @@ export interface ProjectSettingsValues {
 }
 
 /** Every setting as an output property (a property only exists when it is in the props). */
-const SETTING_OUTPUTS: Record<keyof ProjectSettingsValues & SettingName, undefined> = {
+const SETTING_OUTPUTS: Record<SettingName, undefined> = {
   appUrls: undefined,
   recordingDomains: undefined,
   anonymizeIps: undefined,
