@@ -68,7 +68,8 @@ export class MembersApi {
     return this.http.request({
       op: { action: "read", resource: "the current user" },
       method: "GET",
-      path: apiPath("users", "@me"),
+      // Not through apiPath: `@me` is a literal route segment, and an encoded `%40me` is not it everywhere.
+      path: `${apiPath("users")}@me/`,
       schema: meSchema,
     });
   }
