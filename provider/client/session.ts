@@ -21,7 +21,7 @@
 import { authenticator } from "otplib";
 import { z } from "zod";
 import { apiError, OperationContext, PostHogApiError, registerSecret } from "./errors";
-import { apiPath, HttpClient, RequestSpec } from "./http";
+import { HttpClient, RequestSpec } from "./http";
 import { loginSchema } from "./schemas";
 
 /** How long a log out may hold up the process's exit (the engine kills plugins 5 s after SIGINT). */
@@ -173,7 +173,8 @@ export class Session {
       await this.http.request({
         op: { action: "check the session login for", resource: op.resource },
         method: "GET",
-        path: apiPath("users", "@me"),
+        // Literal: apiPath would encode the "@", and routers that match the raw path miss it.
+        path: "/api/users/@me/",
         schema: z.looseObject({ email: z.string() }),
         auth: "session",
       });
