@@ -20,14 +20,17 @@ export interface ProjectArgs {
    * Adopt this existing project (in `organizationId`) instead of creating one; its
    * name and settings are then set from these arguments. Dynamic resources cannot be
    * imported with `pulumi import`, so this is how to manage a project that exists.
-   * Naming a different project later REPLACES the resource; removing the field after
-   * adoption changes nothing.
+   * A project pending deletion may be adopted too, and adopting it CANCELS its deletion
+   * (its id, token and data come back): the way back after `pulumi destroy` then
+   * `pulumi up` of the same stack, which the preview offers with the exact id. Naming a
+   * different project later REPLACES the resource; removing the field after adoption
+   * changes nothing.
    */
   existingProjectId?: pulumi.Input<string | number>;
   /**
    * Adopt the organization's "Default project" (created by PostHog with every
-   * organization) if it still exists, instead of creating a project. Read only at
-   * creation.
+   * organization) if it still exists and is not being deleted, instead of creating a
+   * project. Read only at creation.
    */
   adoptDefaultProject?: pulumi.Input<boolean>;
 }
@@ -38,12 +41,16 @@ export interface ProjectArgs {
  *
  * Renames, time zone and description are in-place updates (PATCH). A new
  * `organizationId` is an in-place MOVE, never a replacement. Only a different
- * `existingProjectId` replaces. Deleting the resource deletes the project (PostHog
- * deletes asynchronously; a project pending deletion counts as gone), including an
- * adopted one: use `protect` or `retainOnDelete` for projects that must survive.
+ * `existingProjectId` replaces. Deleting the resource deletes the project, including an
+ * adopted one: use `protect` or `retainOnDelete` for projects that must survive. A
+ * project that ingested events stays pending deletion for 48 hours (it counts as gone
+ * here, but PostHog keeps its name and counts it toward the plan); one that never did
+ * is removed at once. Nothing adopts a pending project by accident (no name lookup,
+ * `adoptDefaultProject` or recovery picks one), only `existingProjectId`.
  * At preview the provider reports what PostHog would refuse: a project beyond the
- * plan's allowance, a duplicate name, a move without admin rights in both
- * organizations or out of an organization with fewer than two projects.
+ * plan's allowance, a duplicate name (for a name held by a project pending deletion:
+ * which project, when the name frees, and how to get it back), a move without admin
+ * rights in both organizations or out of an organization with fewer than two projects.
  */
 export class Project extends pulumi.dynamic.Resource {
   /** The organization the project is in. */

@@ -17,6 +17,7 @@ import { jsonBody } from "../http/body";
 import { Level, type LevelValue } from "../domain";
 import { FaultOptionsSchema } from "../plugins/faults";
 import { addMember } from "../rules/members";
+import { completeDeletion } from "../rules/projects";
 import { serializeMember } from "../serializers/member";
 
 // Admin API: not part of PostHog. It does what PostHog reserves for billing, invites and the UI,
@@ -140,6 +141,13 @@ export function adminRoutes(app: FastifyInstance): void {
       ctx.repos.organizations.setActiveSubscription(org.id, body.active);
       return { id: org.id, active_subscription: body.active };
     });
+  });
+
+  app.post<{ Params: { id: string } }>("/_admin/projects/:id/complete-deletion", async (request, reply) => {
+    const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : null;
+    if (id === null) throw errors.notFound();
+    completeDeletion(ctx, id);
+    return reply.code(204).send();
   });
 
   app.get("/_admin/events", async (request) => {

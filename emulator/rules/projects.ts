@@ -184,6 +184,19 @@ export function cancelDeletion({ db, repos }: Store, project: ProjectRow): Proje
   });
 }
 
+/**
+ * What PostHog does in the background 48 hours after a deletion: the pending project is removed
+ * with its events. posthog-local has no clock for it; the admin API calls this.
+ */
+export function completeDeletion({ db, repos }: Store, projectId: number): void {
+  inTransaction(db, () => {
+    const project = repos.projects.get(projectId);
+    if (!project) throw errors.notFound();
+    if (project.pending_deletion_at === null) throw errors.invalidInput(NOT_DELETING_MESSAGE);
+    repos.projects.remove(project.id);
+  });
+}
+
 /** A new `api_token`; the old one stops working at once. */
 export function resetToken({ db, repos }: Store, project: ProjectRow): ProjectRow {
   return inTransaction(db, () => {

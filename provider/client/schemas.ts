@@ -55,7 +55,7 @@ export const organizationSchema = z.looseObject({
   membership_level: z.number().int().nullish(),
   projects: z.array(organizationProjectRefSchema).nullish(),
   teams: z.array(organizationProjectRefSchema).nullish(),
-  available_product_features: productFeaturesSchema,
+  available_product_features: productFeaturesSchema.optional(),
   ...entriesFor(ORGANIZATION_FLAG_WIRE_NAMES, () => z.boolean().nullish()),
   is_pending_deletion: z.boolean().nullish(),
 });

@@ -82,6 +82,19 @@ describe("a project that ingested events is pending deletion for 48 hours", () =
     expect(rename.json()).toEqual(conflict);
   });
 
+  emulatorOnly(
+    "48 hours later (the admin API's complete-deletion) it is gone and its name is free",
+    async () => {
+      const name = uniqueName("Finished");
+      const project = await createProject(org, { name });
+      await ingest(project);
+      await owner.delete(detailPath(project));
+      await adminOf(target).completeDeletion(project.id);
+      expect((await owner.get(detailPath(project))).status).toBe(404);
+      expect((await createProject(org, { name })).id).not.toBe(project.id);
+    },
+  );
+
   emulatorOnly("a pending project still counts toward the plan", async () => {
     const free = (await owner.post("/api/organizations/", { name: uniqueName("Free") })).json<Organization>();
     target.track("organization", free.id);

@@ -402,7 +402,7 @@ describe("session login", () => {
     const err = await failure(() =>
       client.projects.resetToken(emu.admin.organizationId, project.id, project.name),
     );
-    expect(err.message).toContain("This action does not support personal API key access");
+    expect(err.message).toContain("This action does not support Personal API Key access");
     expect(err.message).toContain("set posthog:email and posthog:password");
     const after = await client.projects.get(emu.admin.organizationId, project.id);
     expect(after.api_token).toBe(project.api_token);

@@ -136,10 +136,10 @@ test("rebuilt from text like the engine does, the stub configures from stack con
   expect(out.projectReadAfterDelete).toEqual({});
   expect(out.orgReadAfterDelete).toEqual({});
 
-  // The emulator agrees: the project is pending deletion, its last token revoked by the final delete.
-  const live = await ownerClient(emu).projects.get(emu.admin.organizationId, out.project.id);
-  expect(live.is_pending_deletion).toBe(true);
-  expect(live.api_token).not.toBe(out.token2);
+  // The emulator agrees: the project, which never ingested events, was removed at once.
+  await expect(ownerClient(emu).projects.get(emu.admin.organizationId, out.project.id)).rejects.toMatchObject(
+    { status: 404 },
+  );
 });
 
 test("the serialized text holds no credential, host or token", () => {

@@ -63,6 +63,12 @@ export class AdminApi {
     if (res.status !== 200) throw new Error(`setSubscription: ${res.status} ${res.text}`);
   }
 
+  /** What PostHog does 48 hours after deleting a project that ingested events: removes it. */
+  async completeDeletion(projectId: number): Promise<void> {
+    const res = await call(this.baseUrl, "POST", `/_admin/projects/${projectId}/complete-deletion`);
+    if (res.status !== 204) throw new Error(`completeDeletion: ${res.status} ${res.text}`);
+  }
+
   async events(projectId: number): Promise<number> {
     const res = await call(this.baseUrl, "GET", `/_admin/events?project_id=${projectId}`);
     if (res.status !== 200) throw new Error(`events: ${res.status} ${res.text}`);
