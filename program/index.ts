@@ -5,6 +5,8 @@
  * - Moving a project: change its `organization` key; preview shows `~` on the project.
  * - Rotating a token: change its `tokenRotation` value; preview shows a replace of the token.
  * - Adopting: `existingProjectId` for a project, `existingId` for an organization.
+ * - Settings per environment: `standardLayout.settings.<environment>` (a ProjectSettings each,
+ *   over StandardProjects' defaults); secure keys: `standardLayout.secureKeys`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as posthog from "pulumi-posthog";
@@ -32,6 +34,10 @@ interface ProjectSummary {
   name: pulumi.Output<string>;
   organization: string;
   token: pulumi.Output<string>;
+  /** The managed settings as PostHog holds them (standard layout environments). */
+  settings?: pulumi.Output<Record<string, posthog.SettingValue>>;
+  /** The feature-flags secure API key, a secret (with `secureKeys`). */
+  secureKey?: pulumi.Output<string>;
 }
 
 const organizationIds: Record<string, pulumi.Input<string>> = {};
@@ -65,6 +71,9 @@ for (const [key, entry] of Object.entries(layout.organizations)) {
     adoptDefaultProject: standard.adoptDefaultProject,
     protectProduction: standard.protectProduction,
     tokenRotation: standard.tokenRotation,
+    settings: standard.settings,
+    secureKeys: standard.secureKeys,
+    secureKeyRotation: standard.secureKeyRotation,
   });
   for (const [environment, outputs] of Object.entries(environments.environments) as Array<
     [string, posthog.EnvironmentOutputs]
@@ -74,6 +83,8 @@ for (const [key, entry] of Object.entries(layout.organizations)) {
       name: outputs.name,
       organization: key,
       token: outputs.token,
+      settings: outputs.settings,
+      secureKey: outputs.secureKey,
     };
   }
 }

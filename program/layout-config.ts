@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ENVIRONMENTS } from "../sdk/environments";
 import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../provider/fields/organization";
+import { settingValuesSchema } from "../provider/fields/project-settings";
 
 export const CONFIG_NAMESPACE = "posthog-layout";
 
@@ -25,6 +26,12 @@ const standardLayoutSchema = z
     protectProduction: z.boolean().optional(),
     /** Change any environment's value to rotate that environment's token. */
     tokenRotation: perEnvironment(() => z.string()).optional(),
+    /** Per-environment project settings, merged over StandardProjects' documented defaults. */
+    settings: perEnvironment(() => settingValuesSchema).optional(),
+    /** Manage each environment's feature-flags secure API key (`phs_`). */
+    secureKeys: z.boolean().optional(),
+    /** Change any environment's value to rotate that environment's secure key without downtime. */
+    secureKeyRotation: perEnvironment(() => z.string()).optional(),
   })
   .strict();
 

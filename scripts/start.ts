@@ -155,7 +155,14 @@ const summarySchema = z.object({
   projects: z
     .record(
       z.string(),
-      z.object({ id: z.coerce.string(), name: z.string(), organization: z.string(), token: z.string() }),
+      z.object({
+        id: z.coerce.string(),
+        name: z.string(),
+        organization: z.string(),
+        token: z.string(),
+        settings: z.record(z.string(), z.unknown()).optional(),
+        secureKey: z.string().optional(),
+      }),
     )
     .default({}),
 });
@@ -181,14 +188,32 @@ function printSummary(summary: Summary): void {
   }
   log("");
   log("Projects");
-  log(`  ${"key".padEnd(28)} ${"id".padEnd(6)} ${"organization".padEnd(14)} ${"name".padEnd(22)} token`);
+  log(
+    `  ${"key".padEnd(28)} ${"id".padEnd(6)} ${"organization".padEnd(14)} ${"name".padEnd(22)} ${"token".padEnd(14)} secure key`,
+  );
   for (const [key, project] of Object.entries(summary.projects)) {
+    const secureKey = project.secureKey === undefined ? "-" : mask(project.secureKey);
     log(
-      `  ${key.padEnd(28)} ${String(project.id).padEnd(6)} ${project.organization.padEnd(14)} ${project.name.padEnd(22)} ${mask(project.token)}`,
+      `  ${key.padEnd(28)} ${String(project.id).padEnd(6)} ${project.organization.padEnd(14)} ${project.name.padEnd(22)} ${mask(project.token).padEnd(14)} ${secureKey}`,
     );
   }
+  const withSettings = Object.entries(summary.projects).filter(
+    ([, project]) => Object.keys(project.settings ?? {}).length > 0,
+  );
+  if (withSettings.length > 0) {
+    log("");
+    log("Settings (managed ones only, as PostHog holds them)");
+    for (const [key, project] of withSettings) {
+      log(`  ${key}`);
+      for (const [name, value] of Object.entries(project.settings ?? {})) {
+        log(`    ${name.padEnd(44)} ${JSON.stringify(value)}`);
+      }
+    }
+  }
   log("");
-  log("Tokens are masked; `pulumi stack output --show-secrets` (with the same environment) shows them.");
+  log(
+    "Tokens and secure keys are masked; `pulumi stack output --show-secrets` (with the same environment) shows them.",
+  );
 }
 
 async function main(): Promise<void> {
