@@ -18,6 +18,7 @@ import { createHash } from "node:crypto";
 import type { CheckResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { Environment, PostHogApiError, PostHogClient } from "../client";
+import { providerContext } from "../context";
 import { makeProvider, Props, ResourceSpec } from "./crud";
 import { projectIdInput } from "./project";
 
@@ -129,12 +130,21 @@ export const projectSecretTokenSpec: ResourceSpec<ProjectSecretTokenInputs, Proj
 };
 
 /**
- * The provider: the CRUD flow, with a `check` that marks a replacement of a key of the same
- * project (old inputs exist) so that `create` rotates instead of adopting.
+ * The provider: the CRUD flow, with two ways of telling `create` that it replaces a key of the
+ * same project, so that it rotates instead of adopting:
+ * - `check` marks the inputs with `rotate` when it is given the old inputs (a `--replace`);
+ * - `diff` remembers, in this provider process, each project whose key resource it answered
+ *   "replace" for, with the key that resource holds. The engine re-runs `check` WITHOUT the old
+ *   inputs once it has decided on a replacement (to recompute defaults), which clears `rotate`;
+ *   diff, re-check and create of one `up` run in the same provider process, so `create` finds
+ *   the project here and rotates when the current primary is still the replaced resource's key.
  */
 export function projectSecretTokenProvider(): ResourceProvider<Props, Props> {
   const base = makeProvider(projectSecretTokenSpec);
   const check = base.check as NonNullable<typeof base.check>;
+  const diff = base.diff as NonNullable<typeof base.diff>;
+  const create = base.create as NonNullable<typeof base.create>;
+  const replacing = new Map<string, string>();
   return {
     ...base,
     async check(olds: Props, news: Props): Promise<CheckResult<Props>> {
@@ -143,6 +153,26 @@ export function projectSecretTokenProvider(): ResourceProvider<Props, Props> {
       const sameProject =
         olds.projectId !== undefined && String(olds.projectId) === String(result.inputs.projectId);
       return { ...result, inputs: { ...result.inputs, rotate: sameProject } };
+    },
+    async diff(id: string, olds: Props, news: Props) {
+      const result = await diff(id, olds, news);
+      const sameProject = olds.projectId !== undefined && String(olds.projectId) === String(news.projectId);
+      if ((result.replaces?.length ?? 0) > 0 && sameProject && typeof olds.token === "string") {
+        replacing.set(String(olds.projectId), olds.token);
+      }
+      return result;
+    },
+    async create(props: Props) {
+      const projectId = String(props.projectId);
+      const replacedKey = replacing.get(projectId);
+      if (props.rotate !== true && replacedKey !== undefined) {
+        const current = await findEnvironment(providerContext().client, projectId);
+        // Rotate only while the primary is still the replaced resource's key: a key rotated
+        // elsewhere since the diff is already a new key, which this resource adopts.
+        if (current?.secret_api_token === replacedKey) props = { ...props, rotate: true };
+      }
+      replacing.delete(projectId);
+      return create(props);
     },
   };
 }
