@@ -24,7 +24,8 @@ export interface ProjectTokenArgs {
  * - Changing `keepers` or `projectId` replaces it delete-first (always; this class
  *   sets `deleteBeforeReplace`): exactly one rotation, after which the resource holds
  *   the new token.
- * - `pulumi refresh` picks up a token rotated elsewhere.
+ * - `pulumi refresh` picks up a token rotated elsewhere, and shows it as a change (`~`)
+ *   of {@link ProjectToken.fingerprint}.
  * - {@link ProjectToken.token} is a secret output.
  */
 export class ProjectToken extends pulumi.dynamic.Resource {
@@ -34,6 +35,13 @@ export class ProjectToken extends pulumi.dynamic.Resource {
   declare public readonly keepers: pulumi.Output<Record<string, string> | undefined>;
   /** The project token (`phc_...`). Secret. */
   declare public readonly token: pulumi.Output<string>;
+  /**
+   * Not secret: the first 8 hex digits of the token's SHA-256. It changes whenever the
+   * token does, so a rotation made outside Pulumi shows in `pulumi refresh --diff`
+   * (the secret token itself always displays as unchanged). Compare it with
+   * `printf %s "$TOKEN" | sha256sum | cut -c1-8`.
+   */
+  declare public readonly fingerprint: pulumi.Output<string>;
   /** The organization the project was in when last read. */
   declare public readonly organizationId: pulumi.Output<string>;
 
@@ -47,7 +55,7 @@ export class ProjectToken extends pulumi.dynamic.Resource {
     super(
       providerStub("ProjectToken"),
       name,
-      { ...args, token: undefined, organizationId: undefined },
+      { ...args, token: undefined, fingerprint: undefined, organizationId: undefined },
       {
         ...opts,
         // Create-before-delete would adopt the current token and then revoke it.

@@ -313,7 +313,8 @@ export function apiError(fields: Omit<PostHogApiErrorFields, "hint">, ctx: HintC
         : ""
     })`;
   }
-  const message = redact(`${what}: ${cause}.${hint ? ` Hint: ${hint}` : ""}`);
+  // PostHog's details usually end with a period already: one period, never "invalid.. Hint".
+  const message = redact(`${what}: ${cause.replace(/\.+$/, "")}.${hint ? ` Hint: ${hint}` : ""}`);
   return new PostHogApiError({ ...fields, hint: hint || undefined }, message);
 }
 

@@ -21,6 +21,8 @@ import { z } from "zod";
 import type { PostHogClient } from "../client";
 import { configureProvider, providerContext } from "../context";
 import type { ProviderConfig } from "../config";
+import { credentialProblem } from "./credentials";
+import { quiet } from "./engine-report";
 
 /** The engine's placeholder for values not known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -241,25 +243,75 @@ function canAskApi(config: ProviderConfig): boolean {
   return Boolean(config.apiKey);
 }
 
+/**
+ * A configuration the provider cannot use (a host without a scheme): kept from
+ * `configure`, where throwing would fail every resource with a stack trace and no
+ * resource named, and reported by `check` as the resource's problem.
+ */
+let configError: Error | undefined;
+
+/** The configured client and settings, or the configuration's error. */
+function context(): ReturnType<typeof providerContext> {
+  if (configError) throw quiet(configError);
+  return providerContext();
+}
+
+/** Values the engine may print next to a failure: short scalars. */
+const PRINTABLE_LENGTH = 64;
+
+/**
+ * The engine prints a failure as `property <p> value {<inputs[p]>} has a problem`: it looks
+ * `p` up as one top-level key, so a nested path (`keepers.rotation`) prints `{<nil>}`, and a
+ * long value is echoed in full. Those failures go without a property: the reason already
+ * names it, and says what was wrong with the value.
+ */
+function forDisplay(failure: CheckFailure, inputs: Props): CheckFailure {
+  const value = inputs[failure.property];
+  const printable =
+    typeof value === "number" ||
+    typeof value === "boolean" ||
+    (typeof value === "string" && value.length <= PRINTABLE_LENGTH);
+  return printable ? failure : { property: "", reason: failure.reason };
+}
+
+/** A failure the engine prints as one line naming the resource, like an input error. */
+function problem(reason: string): CheckFailure {
+  return { property: "", reason };
+}
+
 /** Builds the dynamic provider of one resource from its spec. */
 export function makeProvider<I extends Props, O extends Props>(
   spec: ResourceSpec<I, O>,
 ): ResourceProvider<Props, Props> {
   return {
     async configure(req: ConfigureRequest): Promise<void> {
-      configureProvider((key) => req.config.get(key));
+      try {
+        configureProvider((key) => req.config.get(key));
+        configError = undefined;
+      } catch (err) {
+        configError = err as Error;
+      }
     },
 
     async check(olds: Props, news: Props): Promise<CheckResult<Props>> {
       const bag = withoutProvider(news);
       const { value, failures } = validateInputs(spec, bag);
-      if (failures.length > 0) return { inputs: bag, failures };
+      if (failures.length > 0) return { inputs: bag, failures: failures.map((f) => forDisplay(f, bag)) };
       if (!value) return { inputs: bag };
+      if (configError) return { inputs: bag, failures: [problem(configError.message)] };
       const { config, client } = providerContext();
-      // Remote checks need every value: with placeholders the real values come at `up`.
-      if (spec.remoteCheck && canAskApi(config) && !hasUnknowns(bag)) {
-        const remote = await spec.remoteCheck(client, withoutProvider(olds), value);
-        if (remote.length > 0) return { inputs: bag, failures: remote };
+      try {
+        const credentials = await credentialProblem(config, client);
+        if (credentials) return { inputs: bag, failures: [problem(credentials)] };
+        // Remote checks need every value: with placeholders the real values come at `up`.
+        if (spec.remoteCheck && !hasUnknowns(bag)) {
+          const remote = await spec.remoteCheck(client, withoutProvider(olds), value);
+          if (remote.length > 0) return { inputs: bag, failures: remote };
+        }
+      } catch (err) {
+        // A failed request is this resource's problem: one line, like an input error.
+        if (err instanceof Error) return { inputs: bag, failures: [problem(err.message)] };
+        throw err;
       }
       return { inputs: clean(value) };
     },
@@ -272,8 +324,11 @@ export function makeProvider<I extends Props, O extends Props>(
         try {
           await client.session.verifyLogin({ action: "log in for", resource: action });
         } catch (err) {
-          throw new Error(
-            `Cannot ${action}: PostHog allows it only in a logged-in session, and the session login fails. ${(err as Error).message}`,
+          // One line naming the action, like every other preview failure (no stack frames).
+          throw quiet(
+            new Error(
+              `Cannot ${action}: PostHog allows it only in a logged-in session, and the session login fails. ${(err as Error).message}`,
+            ),
           );
         }
       }
@@ -283,7 +338,7 @@ export function makeProvider<I extends Props, O extends Props>(
     async create(props: Props): Promise<CreateResult<Props>> {
       const inputs = inputsOrThrow(spec, withoutProvider(props), "create");
       try {
-        const { id, outputs } = await spec.create(providerContext().client, inputs);
+        const { id, outputs } = await spec.create(context().client, inputs);
         return { id, outs: clean(outputs) };
       } catch (err) {
         if (err instanceof PartialFailure) throw keepInState(err, props[PROVIDER_KEY]);
@@ -293,7 +348,9 @@ export function makeProvider<I extends Props, O extends Props>(
 
     async read(id: string, props?: Props): Promise<ReadResult<Props>> {
       const state = withoutProvider(props) as O;
-      const live = await spec.read(providerContext().client, id, state);
+      const live = await spec.read(context().client, id, state).catch((err: unknown) => {
+        throw quiet(err);
+      });
       if (!live) return {};
       return { id, props: clean(live), inputs: clean(spec.inputsOf(live)) };
     },
@@ -301,7 +358,7 @@ export function makeProvider<I extends Props, O extends Props>(
     async update(id: string, olds: Props, news: Props): Promise<UpdateResult<Props>> {
       const inputs = inputsOrThrow(spec, withoutProvider(news), "update");
       try {
-        const outputs = await spec.update(providerContext().client, id, withoutProvider(olds) as O, inputs);
+        const outputs = await spec.update(context().client, id, withoutProvider(olds) as O, inputs);
         return { outs: clean(outputs) };
       } catch (err) {
         if (err instanceof PartialFailure) throw keepInState(err, news[PROVIDER_KEY]);
@@ -310,7 +367,9 @@ export function makeProvider<I extends Props, O extends Props>(
     },
 
     async delete(id: string, props: Props): Promise<void> {
-      await spec.delete(providerContext().client, id, withoutProvider(props) as O);
+      await spec.delete(context().client, id, withoutProvider(props) as O).catch((err: unknown) => {
+        throw quiet(err);
+      });
     },
   };
 }

@@ -3,6 +3,7 @@
  * place and what replaces) is documented once, on the sdk class `ProjectToken` in
  * `sdk/project-token.ts`; comments here say only how.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PostHogClient, Project } from "../client";
 import { ResourceSpec } from "./crud";
@@ -11,7 +12,15 @@ import { projectIdInput } from "./project";
 /** Validated ProjectToken inputs. */
 export const projectTokenInputs = z.object({
   projectId: projectIdInput,
-  keepers: z.record(z.string(), z.string({ error: "keepers values must be strings" })).optional(),
+  keepers: z
+    .record(
+      z.string(),
+      z.string({
+        error: (issue) =>
+          `keepers values must be strings; got ${issue.input === null ? "null" : typeof issue.input}`,
+      }),
+    )
+    .optional(),
 });
 export type ProjectTokenInputs = z.infer<typeof projectTokenInputs>;
 
@@ -22,8 +31,19 @@ export interface ProjectTokenOutputs {
   keepers?: Record<string, string>;
   /** The project's token (`phc_...`): secret, see the sdk class. */
   token: string;
+  /** Not secret: what makes a token rotated out of band show as a change at refresh. */
+  fingerprint: string;
   /** Where the project was last seen, to find it quickly (it may move). */
   organizationId: string;
+}
+
+/**
+ * The first 8 hex digits of the token's SHA-256: secret outputs compare as equal in the
+ * engine's display, so without a plain value that follows the token a rotation made
+ * elsewhere would be written into state silently. 32 bits tell nothing about the token.
+ */
+export function tokenFingerprint(token: string): string {
+  return createHash("sha256").update(token).digest("hex").slice(0, 8);
 }
 
 /** The resource id of the token of project `projectId`. */
@@ -36,6 +56,7 @@ function outputsOf(project: Project, keepers: Record<string, string> | undefined
     projectId: String(project.id),
     keepers,
     token: project.api_token,
+    fingerprint: tokenFingerprint(project.api_token),
     organizationId: project.organization,
   };
 }

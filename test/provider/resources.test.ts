@@ -8,6 +8,7 @@ import { resourceProvider, UNKNOWN } from "../../provider";
 import { setClientTuning } from "../../provider/context";
 import { addMember, createKey, createUser, FAST_RETRY, ownerClient, setPlan, unique } from "./support";
 import type { PostHogClient } from "../../provider/client";
+import { tokenFingerprint } from "../../provider/resources/project-token";
 
 type Props = Record<string, unknown>;
 
@@ -159,9 +160,12 @@ describe("Project", () => {
       { organizationId: free.id, name: "Production", adoptDefaultProject: true },
     );
     expect(adopt.failures).toBeUndefined();
-    // Without credentials the remote checks are skipped, not failed.
+    // Without credentials the check fails, naming the missing key (issue 14, item 2: a preview
+    // must not be green for a plan that cannot apply); it used to skip the remote checks.
     await configure({ "posthog:host": emu.url });
-    expect((await project.check({}, { organizationId: free.id, name: "Second" })).failures).toBeUndefined();
+    expect((await project.check({}, { organizationId: free.id, name: "Second" })).failures).toEqual([
+      { property: "", reason: expect.stringContaining("posthog:apiKey (or POSTHOG_API_KEY) is not set") },
+    ]);
   });
 
   test("check asks the API: a duplicate name and a member who is not an admin", async () => {
@@ -402,7 +406,11 @@ describe("Project", () => {
 describe("ProjectToken", () => {
   test("check validates locally and lets the unknown placeholder through", async () => {
     const bad = await token.check({}, { projectId: "abc", keepers: { rotation: 5 } });
-    expect(bad.failures?.map((f) => f.property).sort()).toEqual(["keepers.rotation", "projectId"]);
+    // A nested path goes in the reason only: the engine would print its value as {<nil>} (issue 14).
+    expect(bad.failures?.map((f) => f.property).sort()).toEqual(["", "projectId"]);
+    expect(bad.failures?.find((f) => f.property === "")?.reason).toBe(
+      'ProjectToken input "keepers.rotation": keepers values must be strings; got number',
+    );
     expect((await token.check({}, { projectId: UNKNOWN, keepers: { r: UNKNOWN } })).failures).toBeUndefined();
     expect((await token.check({}, { projectId: UNKNOWN, keepers: UNKNOWN })).failures).toBeUndefined();
     expect(await token.check({}, { projectId: 42, keepers: { r: "1" } })).toEqual({
@@ -470,6 +478,7 @@ describe("ProjectToken", () => {
       projectId: String(p.id),
       keepers: { a: "1" },
       token: p.api_token,
+      fingerprint: tokenFingerprint(p.api_token),
       organizationId: orgId,
     });
   });

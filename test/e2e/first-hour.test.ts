@@ -1,0 +1,185 @@
+/**
+ * A new user's first hour (issue 14, items 1 to 3) with the real engine against
+ * posthog-local: the common credential mistakes print one clean line naming the
+ * resource and the config key, once, without stack frames; preview verifies the
+ * credentials; a token rotated out of band shows as a change at refresh.
+ */
+import * as path from "node:path";
+import { createClient } from "../../provider/client";
+import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { tearDown } from "../helpers/engine";
+
+const program = path.join(__dirname, "..", "fixtures", "first-hour");
+
+describe("a new user's first hour with the real engine", () => {
+  let emulator: TestEmulator;
+  let run: OfflineStack;
+
+  const setKey = (value: string) => run.stack.setConfig("posthog:apiKey", { value, secret: true });
+  const setHost = (value: string) => run.stack.setConfig("posthog:host", { value });
+  const restore = async () => {
+    await setHost(emulator.url);
+    await setKey(emulator.admin.personalApiKey);
+  };
+
+  /** `pulumi <args>` on the stack; stdout and stderr together, as a terminal shows them. */
+  async function cli(args: string[]): Promise<{ code: number; output: string }> {
+    const result = await run.cli([...args, "--color", "never"]);
+    return { code: result.code, output: `${result.stdout}\n${result.stderr}` };
+  }
+
+  /** The lines of the output that carry `needle`. */
+  const linesWith = (output: string, needle: string) => output.split("\n").filter((l) => l.includes(needle));
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    run = await openOfflineStack({
+      workDir: program,
+      stackName: `first-hour-${process.pid}`,
+      config: {
+        "posthog:host": { value: emulator.url },
+        "posthog:apiKey": { value: emulator.admin.personalApiKey, secret: true },
+        "posthog:email": { value: emulator.admin.email },
+        "posthog:password": { value: emulator.admin.password, secret: true },
+        organizationId: { value: emulator.admin.organizationId },
+        projectName: { value: "First Hour" },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    if (run) await restore();
+    await tearDown(run, emulator);
+  });
+
+  describe("item 1: the common mistakes print one line, once, naming the resource and the config key", () => {
+    const cases: Array<{ mistake: string; apply: () => Promise<void>; key: string; cause: RegExp }> = [
+      {
+        mistake: "a wrong API key",
+        apply: () => setKey("phx_this_key_does_not_exist_000000"),
+        key: "posthog:apiKey",
+        cause: /returned 401 authentication_failed/,
+      },
+      {
+        mistake: "a host that does not answer",
+        apply: () => setHost("http://127.0.0.1:9"),
+        key: "posthog:host",
+        cause: /failed without a response \(ECONNREFUSED/,
+      },
+      {
+        mistake: "a host without a scheme",
+        apply: () => setHost(emulator.url.replace(/^http:\/\//, "")),
+        key: "posthog:host",
+        cause: /must be the URL of a PostHog management API/,
+      },
+    ];
+
+    for (const { mistake, apply, key, cause } of cases) {
+      test(`${mistake}: pulumi preview --diff`, async () => {
+        await apply();
+        try {
+          const { code, output } = await cli(["preview", "--diff"]);
+          expect(code).not.toBe(0);
+          const errors = linesWith(output, key);
+          expect(errors).toHaveLength(1);
+          expect(errors[0]).toMatch(
+            /^error: pulumi-nodejs:dynamic\/posthog:Project resource 'app' has a problem: /,
+          );
+          expect(errors[0]).toMatch(cause);
+          expect(output).not.toMatch(/^\s+at /m);
+          expect(output).not.toContain("PostHogApiError");
+        } finally {
+          await restore();
+        }
+      });
+    }
+
+    test("under pulumi up a wrong key prints as an input error does: same lines, no frames", async () => {
+      // Item 5 too: a 201-character name is not echoed back.
+      const longName = "n".repeat(201);
+      await run.stack.setConfig("projectName", { value: longName });
+      const invalid = await cli(["up", "--yes", "--skip-preview"]).finally(() =>
+        run.stack.setConfig("projectName", { value: "First Hour" }),
+      );
+      expect(invalid.code).not.toBe(0);
+      const invalidLines = linesWith(invalid.output, "has a problem");
+      expect(invalidLines.length).toBeGreaterThan(0);
+      expect(invalidLines[0]).toContain('Project input "name": must be at most 200 characters');
+      expect(invalid.output).not.toContain(longName);
+
+      await setKey("phx_this_key_does_not_exist_000000");
+      try {
+        const { code, output } = await cli(["up", "--yes", "--skip-preview"]);
+        expect(code).not.toBe(0);
+        expect(linesWith(output, "has a problem")).toHaveLength(invalidLines.length);
+        expect(linesWith(output, "authentication_failed")).toHaveLength(invalidLines.length);
+        expect(output).not.toMatch(/^\s+at /m);
+      } finally {
+        await restore();
+      }
+    });
+  });
+
+  describe("item 2: preview verifies the credentials", () => {
+    test("with good credentials the stack comes up", async () => {
+      const { code, output } = await cli(["up", "--yes", "--skip-preview"]);
+      expect(output).toContain("2 created");
+      expect(code).toBe(0);
+    });
+
+    test("a missing key fails a preview that would change something", async () => {
+      await run.stack.setConfig("projectName", { value: "First Hour Renamed" });
+      await run.stack.removeConfig("posthog:apiKey");
+      try {
+        const { code, output } = await cli(["preview", "--diff"]);
+        expect(code).not.toBe(0);
+        const errors = linesWith(output, "posthog:apiKey (or POSTHOG_API_KEY) is not set");
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatch(/resource 'app' has a problem/);
+      } finally {
+        await run.stack.setConfig("projectName", { value: "First Hour" });
+        await restore();
+      }
+    });
+
+    test("a wrong key fails a preview with nothing to change too (the next up would use it)", async () => {
+      const good = await cli(["preview", "--diff"]);
+      expect(good.code).toBe(0);
+      await setKey("phx_this_key_does_not_exist_000000");
+      try {
+        const { code, output } = await cli(["preview", "--diff"]);
+        expect(code).not.toBe(0);
+        expect(linesWith(output, "returned 401")).toHaveLength(1);
+      } finally {
+        await restore();
+      }
+    });
+  });
+
+  describe("item 3: a token rotated out of band", () => {
+    test("refresh --diff shows ~ on the token's fingerprint", async () => {
+      const before = (await run.stack.outputs()).tokenFingerprint.value as string;
+      expect(before).toMatch(/^[0-9a-f]{8}$/);
+      const client = createClient({
+        host: emulator.url,
+        apiKey: emulator.admin.personalApiKey,
+        email: emulator.admin.email,
+        password: emulator.admin.password,
+        sessionOnlyActions: true,
+      });
+      const projectId = String((await run.stack.outputs()).projectId.value);
+      const project = await client.projects.locate(projectId, emulator.admin.organizationId);
+      expect(project).toBeDefined();
+      await client.projects.resetToken(emulator.admin.organizationId, project!.id, project!.name);
+
+      const { code, output } = await cli(["refresh", "--diff", "--yes"]);
+      expect(code).toBe(0);
+      const changed = linesWith(output, "fingerprint");
+      expect(changed.join("\n")).toMatch(/~ fingerprint\s*:\s*"[0-9a-f]{8}" => "[0-9a-f]{8}"/);
+      expect(output).toMatch(/~ pulumi-nodejs:dynamic\/posthog:ProjectToken: \(update\)/);
+      const after = (await run.stack.outputs()).tokenFingerprint.value as string;
+      expect(after).not.toBe(before);
+    });
+  });
+});
