@@ -4,8 +4,9 @@
  * what `npm start` would change, as `pulumi preview --diff` prints it for a reviewer.
  *
  * Without POSTHOG_HOST it runs against posthog-local (the emulator in this package),
- * persisted in `.posthog-local/`, bootstrapping a user, an organization on a plan that
- * allows several projects and a personal API key the first time. With POSTHOG_HOST and
+ * persisted in `.posthog-local/`, bootstrapping a user, two organizations on a plan that
+ * allows several projects (so a move between them works as the layout's comments say) and
+ * a personal API key the first time. With POSTHOG_HOST and
  * POSTHOG_API_KEY set it runs against that PostHog instead, on its own stack and state.
  * Credentials reach the provider through the environment only, never through config
  * or state.
@@ -15,7 +16,7 @@ import * as path from "node:path";
 import { CommandError } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { bootstrap, BootstrapResult, RunningEmulator, startEmulator } from "../emulator";
+import { bootstrap, RunningEmulator, startEmulator } from "../emulator";
 import { openOfflineStack } from "./lib/offline";
 import { repoRoot } from "./lib/paths";
 
@@ -33,6 +34,8 @@ interface Target {
   host: string;
   env: Record<string, string>;
   organizationId?: string;
+  /** The bootstrapped second organization, the target of the layout's example move. */
+  secondOrganizationId?: string;
   stackName: string;
   stateDir: string;
   passphrase: string;
@@ -47,7 +50,7 @@ async function localTarget(): Promise<Target> {
   fs.mkdirSync(localDir, { recursive: true, mode: 0o700 });
   const dbPath = path.join(localDir, "posthog.sqlite");
   const credentialsFile = path.join(localDir, "credentials.json");
-  let credentials: BootstrapResult;
+  let credentials: Credentials;
   if (fs.existsSync(credentialsFile)) {
     const parsed = credentialsSchema.safeParse(JSON.parse(fs.readFileSync(credentialsFile, "utf8")));
     if (!parsed.success) {
@@ -56,16 +59,19 @@ async function localTarget(): Promise<Target> {
     credentials = parsed.data;
   } else {
     log(
-      "Bootstrapping posthog-local: a user, an organization on a multi-project plan and a personal API key.",
+      "Bootstrapping posthog-local: a user, two organizations on a multi-project plan and a personal API key.",
     );
-    credentials = bootstrap({
+    const owner = {
       dbPath,
       email: "owner@example.com",
       password: `local-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`,
-      organizationName: "Local Organization",
-      plan: "scale",
+      plan: "scale" as const,
       scopes: ["*"],
-    });
+    };
+    const main = bootstrap({ ...owner, organizationName: "Local Organization" });
+    // The same user again: a second organization, as PostHog's billing page upgrades one.
+    const second = bootstrap({ ...owner, organizationName: "Second Organization" });
+    credentials = { ...main, secondOrganizationId: second.organizationId };
     fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   }
   const emulator: RunningEmulator = await startEmulator({ dbPath });
@@ -73,6 +79,7 @@ async function localTarget(): Promise<Target> {
   return {
     host: emulator.url,
     organizationId: credentials.organizationId,
+    secondOrganizationId: credentials.secondOrganizationId,
     stackName: process.env.PULUMI_POSTHOG_STACK ?? "local",
     stateDir: path.join(localDir, "pulumi-state"),
     // Only protects posthog-local's throwaway credentials; a real PostHog needs a real one.
@@ -132,13 +139,21 @@ function ensureStackConfig(target: Target): void {
     );
   }
   const document = parseDocument(fs.readFileSync(exists ? stackConfigFile : layoutTemplate, "utf8"));
-  const idPath = ["config", "posthog-layout:organizations", "main", "existingId"];
-  if (exists && document.getIn(idPath) === target.organizationId) return;
-  document.setIn(idPath, target.organizationId);
+  const ids: Array<[string, string | undefined]> = [
+    ["main", target.organizationId],
+    ["second", target.secondOrganizationId],
+  ];
+  const idPath = (key: string) => ["config", "posthog-layout:organizations", key, "existingId"];
+  // Only entries the layout still declares: a user may have removed `second`.
+  const stale = ids.filter(
+    ([key, id]) => id !== undefined && document.hasIn(idPath(key)) && document.getIn(idPath(key)) !== id,
+  );
+  if (exists && stale.length === 0) return;
+  for (const [key, id] of stale) document.setIn(idPath(key), id);
   fs.writeFileSync(stackConfigFile, document.toString());
   log(
     exists
-      ? `Pointed ${path.basename(stackConfigFile)}'s main organization at the new posthog-local organization.`
+      ? `Pointed ${path.basename(stackConfigFile)}'s organizations at the new posthog-local organizations.`
       : `Wrote ${path.basename(stackConfigFile)} from layouts/local.yaml: edit it to move projects or rotate tokens.`,
   );
 }
@@ -170,6 +185,8 @@ type Summary = z.infer<typeof summarySchema>;
 
 /** What `bootstrap` returned and npm start keeps in `credentials.json`. */
 const credentialsSchema = z.object({
+  /** Absent in files written before npm start bootstrapped a second organization. */
+  secondOrganizationId: z.string().optional(),
   email: z.string(),
   password: z.string(),
   userId: z.string(),
@@ -177,6 +194,8 @@ const credentialsSchema = z.object({
   defaultProjectId: z.number(),
   personalApiKey: z.string(),
 });
+
+type Credentials = z.infer<typeof credentialsSchema>;
 
 function printSummary(summary: Summary): void {
   log("");
