@@ -3,7 +3,7 @@ const eslint = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "**/.pulumi/", "**/*.js"] },
+  { ignores: ["dist/", "emulator/dist/", "node_modules/", "coverage/", "**/.pulumi/", "**/*.js"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

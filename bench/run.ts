@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bootstrap, BootstrapResult, startEmulator } from "../emulator";
+import { bootstrap, BootstrapResult, startEmulator } from "posthog-local";
 import { createClient } from "../provider/client";
 import { providerStub, ResourceKind } from "../sdk/provider-stub";
 import { openOfflineStack } from "../scripts/lib/offline";

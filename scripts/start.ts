@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { CommandError } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { bootstrap, RunningEmulator, startEmulator } from "../emulator";
+import { bootstrap, RunningEmulator, startEmulator } from "posthog-local";
 import { openOfflineStack } from "./lib/offline";
 import { repoRoot } from "./lib/paths";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { bootstrap } from "../../emulator";
+import { bootstrap } from "posthog-local";
 import { startServerProcess, waitForExit } from "./support/child";
 
 /**

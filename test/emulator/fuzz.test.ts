@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
-import { bootstrap, buildApp, type BootstrapResult } from "../../emulator";
+import { bootstrap, buildApp, type BootstrapResult } from "posthog-local";
 
 /**
  * Property: whatever arrives (random methods, paths, ids, bodies, encodings and credentials), the

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import Database from "better-sqlite3";
 import { authenticator } from "otplib";
-import { bootstrap, buildApp, startEmulator } from "../../emulator";
+import { bootstrap, buildApp, startEmulator } from "posthog-local";
 import { RateLimiter } from "../../emulator/auth/rate-limit";
 import { MIGRATIONS } from "../../emulator/db/migrations";
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { bootstrap } from "../../emulator";
+import { bootstrap } from "posthog-local";
 import { buildApp } from "../../emulator/app";
 
 test("serve --log writes one line per request: method, path without query, status", async () => {

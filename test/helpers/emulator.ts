@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bootstrap, startEmulator, type BootstrapResult, type EmulatorOptions } from "../../emulator";
+import { bootstrap, startEmulator, type BootstrapResult, type EmulatorOptions } from "posthog-local";
 
 export interface TestEmulator {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */

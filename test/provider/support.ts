@@ -7,7 +7,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createClient, type ClientOptions, type PostHogClient } from "../../provider/client";
 import type { TestEmulator } from "../helpers/emulator";
-import type { FaultOptions } from "../../emulator";
+import type { FaultOptions } from "posthog-local";
 
 /** Retry settings that keep tests fast but still exercise the policy. */
 export const FAST_RETRY = { retries: 4, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 15_000 } as const;

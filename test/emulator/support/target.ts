@@ -1,5 +1,5 @@
 import { startTestEmulator, type TestEmulator } from "../../helpers/emulator";
-import type { EmulatorOptions } from "../../../emulator";
+import type { EmulatorOptions } from "posthog-local";
 import { call, KeyClient, SessionClient } from "./http";
 import type { Member } from "./shapes";
 
