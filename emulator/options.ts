@@ -8,8 +8,12 @@ export interface FaultOptions {
   latencyMs?: number;
   /** Probability 0..1 that a request which changed data is committed and then its socket destroyed unanswered. */
   dropResponseAfterCommit?: number;
+  /** Held after a request that changed data committed, before its answer is sent, in milliseconds. */
+  latencyAfterCommitMs?: number;
   /** Optional regular expression; faults only apply to request paths it matches. */
   paths?: string;
+  /** Optional HTTP methods (e.g. `["POST"]`); faults only apply to requests with one of them. */
+  methods?: string[];
   /**
    * When set, only the next `count` requests a fault acts on (an injected error, latency or a
    * dropped answer) are faulted; each takes one, then the faults lift themselves. The emulator

@@ -10,7 +10,9 @@ export const FaultOptionsSchema = z
     errorStatus: z.number().int().min(400).max(599).optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
     dropResponseAfterCommit: z.number().min(0).max(1).optional(),
+    latencyAfterCommitMs: z.number().int().min(0).max(60_000).optional(),
     count: z.number().int().min(0).optional(),
+    methods: z.array(z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"])).optional(),
     paths: z
       .string()
       .refine((p) => {
@@ -45,6 +47,7 @@ function injectedError(status: number): ApiError {
 function matches(faults: FaultOptions, request: FastifyRequest): boolean {
   if (request.url.startsWith("/_admin")) return false;
   if (faults.count === 0) return false;
+  if (faults.methods && !faults.methods.includes(request.method)) return false;
   if (!faults.paths) return true;
   return new RegExp(faults.paths).test(request.url.split("?")[0]);
 }
@@ -52,6 +55,8 @@ function matches(faults: FaultOptions, request: FastifyRequest): boolean {
 /** What the faults do to one request, decided once when it arrives. */
 interface Decision {
   readonly latencyMs: number;
+  /** Held after the change committed, before the answer (a client killed meanwhile never learns of it). */
+  readonly latencyAfterCommitMs: number;
   readonly errorStatus?: number;
   /** Drop the answer if the change commits. */
   readonly drop: boolean;
@@ -68,11 +73,18 @@ function decide(faults: FaultOptions, request: FastifyRequest): Decision | undef
     UNSAFE.has(request.method) &&
     Math.random() < (faults.dropResponseAfterCommit ?? 0);
   const latencyMs = faults.latencyMs ?? 0;
-  const counted = error || latencyMs > 0;
+  const latencyAfterCommitMs = !error && UNSAFE.has(request.method) ? (faults.latencyAfterCommitMs ?? 0) : 0;
+  const counted = error || latencyMs > 0 || latencyAfterCommitMs > 0;
   if (!counted && !drop) return undefined;
   // Taken here, before any await, so concurrent requests cannot both take the last one.
   if (counted && faults.count !== undefined) faults.count -= 1;
-  return { latencyMs, errorStatus: error ? (faults.errorStatus ?? 500) : undefined, drop, counted };
+  return {
+    latencyMs,
+    latencyAfterCommitMs,
+    errorStatus: error ? (faults.errorStatus ?? 500) : undefined,
+    drop,
+    counted,
+  };
 }
 
 /** Whether to drop a committed answer; one not already counted takes one of `count` now. */
@@ -97,17 +109,16 @@ export function registerFaults(app: FastifyInstance, ctx: EmulatorContext): void
     if (!decision) return;
     if (decision.latencyMs) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     if (decision.errorStatus !== undefined) return sendError(reply, injectedError(decision.errorStatus));
-    if (decision.drop) (request as Flagged)[dropFlag] = { faults, decision };
+    if (decision.drop || decision.latencyAfterCommitMs) (request as Flagged)[dropFlag] = { faults, decision };
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
     const flagged = (request as Flagged)[dropFlag];
-    if (
-      flagged &&
-      reply.statusCode >= 200 &&
-      reply.statusCode < 300 &&
-      takeDrop(flagged.faults, flagged.decision)
-    ) {
+    const committed = reply.statusCode >= 200 && reply.statusCode < 300;
+    if (flagged && committed && flagged.decision.latencyAfterCommitMs) {
+      await new Promise((resolve) => setTimeout(resolve, flagged.decision.latencyAfterCommitMs));
+    }
+    if (flagged?.decision.drop && committed && takeDrop(flagged.faults, flagged.decision)) {
       request.raw.socket.destroy();
     }
     return payload;

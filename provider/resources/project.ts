@@ -20,6 +20,7 @@ import {
 } from "../client";
 import { patchOrKeepPartial, Props, ResourceSpec } from "./crud";
 import { announceAccessLostOnMove } from "./organization-member";
+import { withInterruptedCreateHint } from "./interrupted-create";
 
 function isTimezone(tz: string): boolean {
   try {
@@ -306,7 +307,10 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
   async remoteCheck(client, olds: Props, news) {
     const fromId = typeof olds.organizationId === "string" ? olds.organizationId : undefined;
     const isNew = fromId === undefined;
-    if (isNew) return checkCreate(client, news);
+    if (isNew) {
+      const failures = await checkCreate(client, news);
+      return withInterruptedCreateHint(failures, client, { id: news.organizationId }, news.name, olds);
+    }
     if (news.existingProjectId !== undefined && String(olds.existingProjectId) !== news.existingProjectId) {
       return checkCreate(client, news); // a replacement adopting another project
     }
