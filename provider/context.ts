@@ -31,6 +31,16 @@ export function setClientTuning(t: ClientTuning): void {
   current = undefined;
 }
 
+/**
+ * Tests: the next `configure` builds a fresh client (empty read cache, no session), as the
+ * engine's next operation would get in its own provider process. Tests that drive several
+ * operations through one process, changing things behind the provider's back in between,
+ * call it between operations. Not exported from the package entry.
+ */
+export function resetClient(): void {
+  current = undefined;
+}
+
 /** Reads the configuration (stack config first, then environment) and builds the client. */
 export function configureProvider(get: ConfigSource, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   const config = readConfig(get, env);
@@ -46,6 +56,9 @@ export function configureProvider(get: ConfigSource, env: NodeJS.ProcessEnv = pr
     config,
     client: createClient({
       ...config,
+      // One Pulumi operation runs in one provider process: what it read stays true for the
+      // operation, apart from its own writes, which keep the cache current (client/cache.ts).
+      readCache: true,
       retry: tuning.retry,
       timeoutMs: tuning.timeoutMs,
       log: tuning.log ?? (debug ? (line) => console.error(redact(line)) : undefined),

@@ -19,7 +19,8 @@ export interface ProjectTokenArgs {
  * - Creating the resource adopts the project's current token: no rotation, safe to
  *   add to a live project.
  * - Deleting it revokes the token (PostHog's `reset_token`), unless the project is
- *   gone or being deleted. PostHog allows that only in a logged-in session: configure
+ *   gone (a project being deleted has its token revoked too: the delete is one request,
+ *   from state). PostHog allows that only in a logged-in session: configure
  *   `posthog:email` and `posthog:password` (and `posthog:totpSecret` with 2FA).
  * - Changing `keepers` or `projectId` replaces it delete-first (always; this class
  *   sets `deleteBeforeReplace`): exactly one rotation, after which the resource holds

@@ -27,13 +27,30 @@ export type { ResourceKind };
 /** The provider methods the stub forwards, each typed as the implementation declares it. */
 type Method = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
 
+const stubs = new Map<ResourceKind, ResourceProvider>();
+
 /**
- * The serialized stand-in for the provider of `kind`. Requires a host that calls
- * `configure` (Pulumi 3.139 and later). The function body is what gets serialized,
- * so it carries no comments and only casts that compile away: its text is pinned by
- * a test, because any change shows as `~__provider` on every resource.
+ * The serialized stand-in for the provider of `kind`: one object per kind, reused by every
+ * resource, because Pulumi caches the serialized text per provider object
+ * (`@pulumi/pulumi/dynamic`, `serializeProvider`): a new object per resource would be
+ * serialized again for each one, the program side's main cost in a large stack.
  */
 export function providerStub(kind: ResourceKind): ResourceProvider {
+  let stub = stubs.get(kind);
+  if (!stub) {
+    stub = makeStub(kind);
+    stubs.set(kind, stub);
+  }
+  return stub;
+}
+
+/**
+ * Builds the stub. Requires a host that calls `configure` (Pulumi 3.139 and later). The
+ * object's method is what gets serialized, so it carries no comments and only casts that
+ * compile away: its text is pinned by a test, because any change shows as `~__provider` on
+ * every resource.
+ */
+function makeStub(kind: ResourceKind): ResourceProvider {
   const stub = {
     kind,
     configure(req: ConfigureRequest): Promise<void> {

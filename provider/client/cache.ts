@@ -18,10 +18,10 @@
 import type { Organization, Project, ProjectListItem } from "./schemas";
 
 /**
- * The per-process read cache of the client. Switched off (every call reads) unless the
- * client is built with `readCache: true`: the provider's tests drive many operations,
- * with changes made behind its back in between, through one process, which a
- * process-lifetime cache would hide from them (see the README's performance section).
+ * The per-process read cache of the client. The provider builds its client with
+ * `readCache: true` (provider/context.ts); a client built without it (tools, tests that use
+ * the client directly) reads every time. Tests that drive several engine operations through
+ * one process start a fresh client per operation (`resetClient` in provider/context.ts).
  */
 export class ReadCache {
   constructor(readonly enabled: boolean) {}

@@ -273,15 +273,28 @@ export class ProjectsApi {
    * Regenerates the project's token; the old one stops working at once. Session-only
    * in PostHog. After an ambiguous failure the project is read again: a token that
    * differs from the one read before the attempt means the rotation happened, and it
-   * is not repeated (a second rotation would revoke the token just issued).
+   * is not repeated (a second rotation would revoke the token just issued). `tokenBefore`, when
+   * the caller knows the token to revoke, saves that read.
    */
-  async resetToken(organizationId: string, id: number | string, name?: string): Promise<Project> {
+  async resetToken(
+    organizationId: string,
+    id: number | string,
+    name?: string,
+    tokenBefore?: string,
+  ): Promise<Project> {
     const op: OperationContext = { action: "rotate the token of", resource: label("Project", id, name) };
-    // The token before the attempt, for recovery: the caller has usually just looked the project up.
-    const known = this.http.cache.enabled
-      ? await this.http.cache.locateProject(id, () => this.find(organizationId, id, op))
-      : undefined;
-    const before = known?.organization === organizationId ? known : await this.get(organizationId, id, op);
+    // The token before the attempt, for recovery: given (a ProjectToken's state), or read (the
+    // caller has usually just looked the project up).
+    const known =
+      tokenBefore === undefined && this.http.cache.enabled
+        ? await this.http.cache.locateProject(id, () => this.find(organizationId, id, op))
+        : undefined;
+    const before =
+      tokenBefore !== undefined
+        ? { api_token: tokenBefore }
+        : known?.organization === organizationId
+          ? known
+          : await this.get(organizationId, id, op);
     const project = await withRecovery(this.http, {
       attempt: () =>
         this.session.send({

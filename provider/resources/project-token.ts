@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { PostHogClient, Project } from "../client";
+import { PostHogApiError, PostHogClient, Project } from "../client";
 import { ResourceSpec } from "./crud";
 import { projectIdInput } from "./project";
 
@@ -110,9 +110,17 @@ export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutp
   },
 
   async delete(client, _id, state) {
+    // One request: rotate where the project was last seen, with the token in state as the one
+    // to revoke (a recovery after a lost answer compares against it). A 404 means it moved or went.
+    try {
+      await client.projects.resetToken(state.organizationId, state.projectId, undefined, state.token);
+      return;
+    } catch (err) {
+      if (!(err instanceof PostHogApiError && err.isGone)) throw err;
+    }
     const project = await client.projects.locate(state.projectId, state.organizationId);
     if (!project) return; // gone or pending deletion: nothing to revoke
-    await client.projects.resetToken(project.organization, project.id, project.name);
+    await client.projects.resetToken(project.organization, project.id, project.name, state.token);
   },
 
   inputsOf(outputs) {

@@ -119,6 +119,35 @@ function patchFor(inputs: ProjectInputs, live: Project): ProjectWrite {
   return patch;
 }
 
+/** Every declared field as a PATCH body. */
+function fullPatch(inputs: ProjectInputs): ProjectWrite {
+  return {
+    name: inputs.name,
+    ...(inputs.timezone !== undefined ? { timezone: inputs.timezone } : {}),
+    ...(inputs.productDescription !== undefined ? { product_description: inputs.productDescription } : {}),
+  };
+}
+
+/** PATCHes the project in the organization of `inputs`; undefined when it is not there. */
+async function patchInPlace(
+  client: PostHogClient,
+  id: string,
+  inputs: ProjectInputs,
+): Promise<Project | undefined> {
+  try {
+    return await client.projects.update(inputs.organizationId, id, fullPatch(inputs), inputs.name);
+  } catch (err) {
+    if (err instanceof PostHogApiError && err.isGone) return undefined;
+    throw err;
+  }
+}
+
+function noLongerExists(id: string, name: string): Error {
+  return new Error(
+    `Cannot update ${label("Project", id, name)}: it no longer exists (run \`pulumi refresh\`).`,
+  );
+}
+
 /** Non-demo projects of an organization, pending deletion included: what PostHog's plan limit counts. */
 async function countedProjects(client: PostHogClient, org: Organization): Promise<number> {
   const projects = await client.projects.list(org.id);
@@ -316,6 +345,8 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
     }
     if (fromId !== news.organizationId) return checkMove(client, fromId, news);
     if (typeof olds.name === "string" && !sameProjectName(olds.name, news.name)) {
+      // A rename: one search; the organization is read only to name it in a refusal.
+      if (!(await client.projects.named(news.organizationId, news.name))) return [];
       const org = await client.organizations.find(news.organizationId);
       const dup = org ? await duplicateName(client, org, news.name) : undefined;
       return dup ? [dup] : [];
@@ -382,11 +413,20 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
   },
 
   async update(client, id, olds, news) {
+    if (olds.organizationId === news.organizationId) {
+      // Not a move: one PATCH of every declared field where the project was last seen (sending
+      // unchanged values changes nothing). A 404 means it moved or went: look for it below.
+      const patched = await patchInPlace(client, id, news);
+      if (patched?.is_pending_deletion) throw noLongerExists(id, news.name);
+      if (patched) {
+        return outputsOf(patched, {
+          existingProjectId: news.existingProjectId ?? olds.existingProjectId,
+          adoptDefaultProject: olds.adoptDefaultProject,
+        });
+      }
+    }
     const live = await client.projects.locate(id, olds.organizationId);
-    if (!live)
-      throw new Error(
-        `Cannot update ${label("Project", id, news.name)}: it no longer exists (run \`pulumi refresh\`).`,
-      );
+    if (!live) throw noLongerExists(id, news.name);
     const adoption: Adoption = {
       existingProjectId: news.existingProjectId ?? olds.existingProjectId,
       adoptDefaultProject: olds.adoptDefaultProject,

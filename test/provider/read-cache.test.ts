@@ -27,7 +27,7 @@ describe("ReadCache", () => {
     let orgReads = 0;
     await cache.organization(ORG, async () => {
       orgReads++;
-      return { id: ORG, name: "O", slug: "o" };
+      return { id: ORG, name: "O", slug: "o", available_product_features: [] };
     });
     expect(orgReads).toBe(1);
   });

@@ -5,7 +5,7 @@
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { resourceProvider, UNKNOWN } from "../../provider";
-import { setClientTuning } from "../../provider/context";
+import { resetClient, setClientTuning } from "../../provider/context";
 import { addMember, createKey, createUser, FAST_RETRY, ownerClient, setPlan, unique } from "./support";
 import type { PostHogClient } from "../../provider/client";
 import { tokenFingerprint } from "../../provider/resources/project-token";
@@ -18,10 +18,21 @@ const organization = resourceProvider("Organization") as Required<ResourceProvid
 const project = resourceProvider("Project") as Required<ResourceProvider<Props, Props>>;
 const token = resourceProvider("ProjectToken") as Required<ResourceProvider<Props, Props>>;
 
-/** Configures the providers as the engine does: stack config keys, secrets decrypted. */
+/**
+ * Configures the providers as the engine does: stack config keys, secrets decrypted. Each call
+ * starts a fresh client (empty read cache), as each engine operation gets its own provider process.
+ */
 async function configure(config: Record<string, string | undefined>): Promise<void> {
+  resetClient();
+  lastConfig = config;
   const get = (key: string) => config[key];
   await organization.configure({ config: { get, require: (k) => get(k) ?? "" } });
+}
+let lastConfig: Record<string, string | undefined> = {};
+
+/** The next engine operation, after a change made behind the provider's back: a fresh client, same config. */
+function nextOperation(): Promise<void> {
+  return configure(lastConfig);
 }
 
 function ownerConfig(): Record<string, string> {
@@ -84,6 +95,7 @@ describe("Organization", () => {
     expect(outs.defaultProjectId).toBe(defaultProject?.id);
 
     await setPlan(emu, created.id, "scale");
+    await nextOperation();
     const read = await organization.read(created.id, outs);
     expect(read.id).toBe(created.id);
     expect(read.props).toMatchObject({
@@ -212,12 +224,14 @@ describe("Project", () => {
 
     // Free target that already has its one project.
     await setPlan(emu, target, "free");
+    await nextOperation();
     const intoFree = await project.check(olds, { organizationId: target, name: "Mover" });
     expect(intoFree.failures?.[0].reason).toContain("Free organizations are limited to one project");
     await setPlan(emu, target, "scale");
 
     // Duplicate name in the target.
     await api.projects.create(target, { name: "mover" });
+    await nextOperation();
     const dup = await project.check(olds, { organizationId: target, name: "Mover" });
     expect(dup.failures).toEqual([
       { property: "name", reason: expect.stringContaining("already a project called") },
@@ -342,10 +356,12 @@ describe("Project", () => {
     const target = await scaleOrg();
     const created = await project.create({ organizationId: orgId, name: "Wanderer" });
     await api.projects.changeOrganization(orgId, created.id, target);
+    await nextOperation();
     const read = await project.read(created.id, created.outs as Props);
     expect(read.props).toMatchObject({ organizationId: target, name: "Wanderer" });
     expect(read.inputs).toMatchObject({ organizationId: target });
     await api.projects.delete(target, created.id);
+    await nextOperation();
     expect(await project.read(created.id, read.props as Props)).toEqual({});
   });
 
@@ -458,10 +474,12 @@ describe("ProjectToken", () => {
     const p = await api.projects.create(orgId, { name: "Refreshed" });
     const created = await token.create({ projectId: p.id });
     const rotated = await api.projects.resetToken(orgId, p.id);
+    await nextOperation();
     const read = await token.read(created.id, created.outs as Props);
     expect(read.props).toMatchObject({ token: rotated.api_token, projectId: String(p.id) });
     expect(read.inputs).toEqual({ projectId: String(p.id) });
     await api.projects.delete(orgId, p.id);
+    await nextOperation();
     expect(await token.read(created.id, read.props as Props)).toEqual({});
     await token.delete(created.id, read.props as Props); // nothing to revoke: no error
   });
@@ -489,7 +507,7 @@ describe("ProjectToken", () => {
     const created = await token.create({ projectId: p.id });
     await configure({ "posthog:host": emu.url, "posthog:apiKey": emu.admin.personalApiKey });
     await expect(token.delete(created.id, created.outs as Props)).rejects.toThrow(
-      /rotate the token of Project "Keyless".*This action does not support personal API key access.*set posthog:email and posthog:password/i,
+      /rotate the token of Project \d+.*This action does not support personal API key access.*set posthog:email and posthog:password/i,
     );
     expect((await api.projects.get(orgId, p.id)).api_token).toBe(p.api_token);
   });
