@@ -22,6 +22,12 @@ interface EngineLink {
 
 let link: EngineLink | null | undefined;
 
+/**
+ * Unlike the engine's own `warning: ` prefix, so that a test of `pulumi up`'s output can tell a
+ * warning the engine received from one that only reached stderr.
+ */
+export const FALLBACK_PREFIX = "pulumi-posthog warning (stderr): ";
+
 /** The engine's address when this process is the dynamic provider host, else undefined. */
 export function engineAddress(argv: readonly string[] = process.argv): string | undefined {
   if (!HOST_SCRIPT.test(argv[1] ?? "")) return undefined;
@@ -53,7 +59,7 @@ export async function warn(message: string): Promise<void> {
     }
   }
   if (!link) {
-    console.error(`warning: ${message}`);
+    console.error(`${FALLBACK_PREFIX}${message}`);
     return;
   }
   const { client, proto } = link;
@@ -62,7 +68,7 @@ export async function warn(message: string): Promise<void> {
   request.setMessage(message);
   await new Promise<void>((resolve) => {
     client.log(request, (error) => {
-      if (error) console.error(`warning: ${message}`);
+      if (error) console.error(`${FALLBACK_PREFIX}${message}`);
       resolve();
     });
   });
