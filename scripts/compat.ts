@@ -30,12 +30,12 @@ const fixtureDir = path.join(repoRoot(), "test", "compat", "program");
 
 type Log = (line: string) => void;
 
-/** Runs a command, failing with its output when it exits non-zero. */
-function run(
+/** Runs a command, failing with its output when it exits non-zero; resolves with stdout and stderr. */
+export function runCommand(
   command: string,
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<string> {
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       command,
@@ -43,7 +43,7 @@ function run(
       { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
-        else resolve(stdout);
+        else resolve({ stdout, stderr });
       },
     );
   });
@@ -69,7 +69,7 @@ export async function ensureNode(log: Log): Promise<string> {
     JSON.stringify({ private: true, allowScripts: { node: true } }, null, 2),
   );
   try {
-    await run("npm", ["install", "--no-audit", "--no-fund", `node@${NODE_VERSION}`], { cwd: staging });
+    await runCommand("npm", ["install", "--no-audit", "--no-fund", `node@${NODE_VERSION}`], { cwd: staging });
     const stagedBin = path.join(staging, "node_modules", "node", "bin");
     const version = await nodeVersionIn(stagedBin);
     if (version !== `v${NODE_VERSION}`) throw new Error(`the installed node reports "${version}"`);
@@ -86,7 +86,7 @@ async function nodeVersionIn(binDir: string): Promise<string | undefined> {
   const node = path.join(binDir, "node");
   if (!fs.existsSync(node)) return undefined;
   try {
-    return (await run(node, ["--version"], { cwd: binDir })).trim();
+    return (await runCommand(node, ["--version"], { cwd: binDir })).stdout.trim();
   } catch {
     return undefined;
   }
@@ -107,6 +107,30 @@ function installedVersion(dir: string, name: string): string | undefined {
 }
 
 /**
+ * `npm pack` of this repository's provider package (build first: the tarball holds `dist/`),
+ * written into `destDir` under a name made from its content, so a changed package gets a new
+ * name and an installed folder sees the change. Resolves with the file name.
+ */
+export async function packProvider(destDir: string): Promise<string> {
+  const packDir = fs.mkdtempSync(path.join(destDir, ".pack-"));
+  try {
+    const packed = (
+      await runCommand("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot() })
+    ).stdout
+      .trim()
+      .split("\n")
+      .pop();
+    if (!packed) throw new Error("npm pack printed no file name");
+    const bytes = fs.readFileSync(path.join(packDir, packed));
+    const tarball = `pulumi-posthog-${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}.tgz`;
+    if (!fs.existsSync(path.join(destDir, tarball))) fs.writeFileSync(path.join(destDir, tarball), bytes);
+    return tarball;
+  } finally {
+    fs.rmSync(packDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * A Pulumi program folder as a user would have it on Node 22: the fixture's files, and
  * `npm install pulumi-posthog @pulumi/pulumi typescript@5.9` with pulumi-posthog from
  * `npm pack` of this repository (build first: the tarball holds `dist/`). The folder is
@@ -124,22 +148,7 @@ export async function prepareProgram(nodeBinDir: string, log: Log): Promise<stri
     fs.copyFileSync(path.join(fixtureDir, name), path.join(dir, name));
   }
 
-  const packDir = fs.mkdtempSync(path.join(dir, ".pack-"));
-  let tarball: string;
-  try {
-    const packed = (
-      await run("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot() })
-    )
-      .trim()
-      .split("\n")
-      .pop();
-    if (!packed) throw new Error("npm pack printed no file name");
-    const bytes = fs.readFileSync(path.join(packDir, packed));
-    tarball = `pulumi-posthog-${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}.tgz`;
-    if (!fs.existsSync(path.join(dir, tarball))) fs.writeFileSync(path.join(dir, tarball), bytes);
-  } finally {
-    fs.rmSync(packDir, { recursive: true, force: true });
-  }
+  const tarball = await packProvider(dir);
 
   const manifestPath = path.join(dir, "package.json");
   const declared = fs.existsSync(manifestPath) ? readManifest(manifestPath).dependencies : undefined;
@@ -155,16 +164,13 @@ export async function prepareProgram(nodeBinDir: string, log: Log): Promise<stri
     if (!fs.existsSync(manifestPath)) {
       fs.writeFileSync(manifestPath, JSON.stringify({ name: "compat-program", private: true }, null, 2));
     }
-    await run(
+    await runCommand(
       "npm",
       [
         "install",
         "--no-audit",
         "--no-fund",
         "--prefer-offline",
-        // The provider needs no install script; skipping them keeps a native build of the
-        // emulator's SQLite (not used here) out of the run.
-        "--ignore-scripts",
         `./${tarball}`,
         `@pulumi/pulumi@${NEWEST_SDK_VERSION}`,
         TYPESCRIPT_SPEC,
