@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -89,6 +90,29 @@ func (g *programGroups) killAll() {
 	}
 }
 
+// stop passes sig on to every running program's group, then kills the groups of those
+// still running after grace. The engine closes the host by interrupting the host's own
+// process group (then killing it 5 s later); the programs are in groups of their own, so
+// without this they would outlive the host, and the engine, which waits for the host's
+// stdout to close (the programs hold it), would wait for ever.
+func (g *programGroups) stop(sig syscall.Signal, grace time.Duration) {
+	g.mu.Lock()
+	for pid := range g.running {
+		_ = syscall.Kill(-pid, sig)
+	}
+	g.mu.Unlock()
+	for deadline := time.Now().Add(grace); time.Now().Before(deadline) && g.count() > 0; {
+		time.Sleep(20 * time.Millisecond)
+	}
+	g.killAll()
+}
+
+func (g *programGroups) count() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.running)
+}
+
 // killGroup kills the process group led by pid (a negative pid names the group).
 func killGroup(pid int) error {
 	return syscall.Kill(-pid, syscall.SIGKILL)
@@ -120,6 +144,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+
+	// Installed first, so an early interrupt is not the default exit that would leave programs behind.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -155,6 +183,9 @@ func main() {
 			os.Exit(1)
 		}
 	case <-ctx.Done():
+	case sig := <-signals:
+		// Well inside the engine's 5 s before it kills the host.
+		programs.stop(sig.(syscall.Signal), 3*time.Second)
 	}
 }
 

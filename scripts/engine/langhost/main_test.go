@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -172,4 +173,38 @@ func running(pid int) bool {
 	}
 	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z"
+}
+
+// The engine closes the host with SIGINT to the host's group; programs in groups of their
+// own get it passed on, and one that ignores it is killed once the grace is over.
+func TestStopPassesTheSignalOnThenKills(t *testing.T) {
+	programs := newProgramGroups()
+	polite := exec.Command("sleep", "300")
+	stubborn := exec.Command("sh", "-c", `trap "" INT; echo ready; while :; do sleep 1; done`)
+	ready, err := stubborn.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []*exec.Cmd{polite, stubborn} {
+		if err := programs.start(cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The trap is set once the shell has printed.
+	if _, err := ready.Read(make([]byte, 6)); err != nil {
+		t.Fatal(err)
+	}
+	signals := make(chan syscall.Signal, 2)
+	for _, cmd := range []*exec.Cmd{polite, stubborn} {
+		go func() {
+			_ = programs.wait(cmd)
+			signals <- cmd.ProcessState.Sys().(syscall.WaitStatus).Signal()
+		}()
+	}
+	programs.stop(syscall.SIGINT, 500*time.Millisecond)
+	got := []syscall.Signal{<-signals, <-signals}
+	slices.Sort(got)
+	if want := []syscall.Signal{syscall.SIGINT, syscall.SIGKILL}; !slices.Equal(got, want) {
+		t.Fatalf("programs ended by %v, want %v", got, want)
+	}
 }
