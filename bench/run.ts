@@ -7,6 +7,11 @@
  *    requests per second) and the server process's memory.
  * 3. The client: listing a large organization through pagination.
  * 4. The real engine: `up` of the standard layout, then a no-change `preview`.
+ * 5. Issue 11, for each size in BENCH_SIZES (default 100 and 300 projects, each with its
+ *    ProjectToken): requests per operation through a counting proxy, `up`/`preview`/`destroy`
+ *    wall time as ratios to a floor of as many do-nothing dynamic resources on the same engine,
+ *    state bytes per resource. posthog-local runs with PostHog's limits (480 a minute, 4,800 an
+ *    hour), so the largest `up` is also the rate-limited one: its 429 answers are reported.
  *
  * Request loops are bounded in count and only target loopback.
  */
@@ -15,6 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrap, BootstrapResult, startEmulator } from "posthog-local";
+import { startCountingProxy } from "./counting-proxy";
 import { createClient } from "../provider/client";
 import { providerStub, ResourceKind } from "../sdk/provider-stub";
 import { openOfflineStack } from "../scripts/lib/offline";
@@ -22,6 +28,7 @@ import { repoRoot } from "../scripts/lib/paths";
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
 const READS = Number(process.env.BENCH_READS ?? 1000);
+const SIZES = (process.env.BENCH_SIZES ?? "100,300").split(",").map(Number);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -153,6 +160,107 @@ async function engine(dir: string): Promise<void> {
   }
 }
 
+async function seconds<T>(work: () => Promise<T>): Promise<{ value: T; s: number }> {
+  const start = process.hrtime.bigint();
+  const value = await work();
+  return { value, s: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+function countsLine(counts: Record<string, number>): string {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(counts).map(([route, n]) => `${n} ${route}`);
+  return `${total}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
+}
+
+/** The floor: 2n do-nothing dynamic resources shaped like n projects with their tokens. */
+async function floor(n: number): Promise<{ up: number; preview: number; destroy: number }> {
+  const workDir = path.join(repoRoot(), "bench", "floor");
+  const stackName = `floor-${n}-${process.pid}`;
+  const run = await openOfflineStack({ workDir, stackName, config: { projects: { value: String(n) } } });
+  try {
+    const up = await seconds(() => run.stack.up());
+    const preview = await seconds(() => run.stack.preview());
+    const destroy = await seconds(() => run.stack.destroy());
+    return { up: up.s, preview: preview.s, destroy: destroy.s };
+  } finally {
+    await run.dispose();
+    fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
+  }
+}
+
+/** n projects with their tokens through a counting proxy, against the floor. */
+async function layout(dir: string, n: number): Promise<void> {
+  const { dbPath, admin } = benchDatabase(dir, `layout-${n}.sqlite`);
+  const server = await startEmulator({ dbPath }); // PostHog's limits: 480/minute, 4,800/hour
+  const proxy = await startCountingProxy(server.url);
+  const workDir = path.join(repoRoot(), "test", "fixtures", "request-counts");
+  const stackName = `bench-${n}-${process.pid}`;
+  const run = await openOfflineStack({
+    workDir,
+    stackName,
+    config: {
+      "posthog:host": { value: proxy.url },
+      "posthog:apiKey": { value: admin.personalApiKey, secret: true },
+      "posthog:email": { value: admin.email },
+      "posthog:password": { value: admin.password, secret: true },
+      organizationId: { value: admin.organizationId },
+      projects: { value: String(n) },
+    },
+  });
+  const label = `${n} projects + ${n} tokens`;
+  try {
+    const base = await floor(n);
+    report(
+      `floor (${2 * n} do-nothing resources): up / preview / destroy`,
+      `${base.up.toFixed(1)} s / ${base.preview.toFixed(1)} s / ${base.destroy.toFixed(1)} s`,
+    );
+
+    proxy.reset();
+    const up = await seconds(() => run.stack.up());
+    report(
+      `${label}: up, requests`,
+      `${countsLine(proxy.counts())}, ${(proxy.total() / n).toFixed(2)} per project`,
+    );
+    report(`${label}: up, 429 answers (480/min, 4,800/h)`, String(proxy.throttled()));
+    report(`${label}: up, wall time`, `${up.s.toFixed(1)} s, ${(up.s / base.up).toFixed(2)}x the floor`);
+    const state = JSON.stringify(await run.stack.exportStack());
+    const resources = 2 * n + 1;
+    report(`${label}: state bytes per resource`, `${Math.round(Buffer.byteLength(state) / resources)} bytes`);
+
+    proxy.reset();
+    const preview = await seconds(() => run.stack.preview());
+    report(
+      `${label}: no-change preview`,
+      `${countsLine(proxy.counts())} requests, ${preview.s.toFixed(1)} s, ${(preview.s / base.preview).toFixed(2)}x the floor`,
+    );
+    proxy.reset();
+    await run.stack.up();
+    report(`${label}: no-change up, requests`, countsLine(proxy.counts()));
+    proxy.reset();
+    await run.stack.refresh();
+    report(`${label}: refresh, requests`, countsLine(proxy.counts()));
+    await run.stack.setConfig("renamed", { value: "Renamed project" });
+    proxy.reset();
+    await run.stack.up();
+    report(`${label}: rename one project, requests`, countsLine(proxy.counts()));
+    proxy.reset();
+    const destroy = await seconds(() => run.stack.destroy());
+    report(
+      `${label}: destroy, requests`,
+      `${countsLine(proxy.counts())}, ${(proxy.total() / (2 * n)).toFixed(2)} per resource`,
+    );
+    report(
+      `${label}: destroy, wall time`,
+      `${destroy.s.toFixed(1)} s, ${(destroy.s / base.destroy).toFixed(2)}x the floor`,
+    );
+  } finally {
+    await run.dispose();
+    fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
+    await proxy.close();
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-posthog-bench-"));
   console.log(`pulumi-posthog benchmarks (${os.cpus().length} cores, Node ${process.version})`);
@@ -160,6 +268,7 @@ async function main(): Promise<void> {
     await serializedProvider();
     await emulatorAndClient(dir);
     await engine(dir);
+    for (const n of SIZES) await layout(dir, n);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
