@@ -155,14 +155,15 @@ export function requireCanManage(membership: MembershipRow): void {
  * Deletes a project as PostHog does: one that ingested events stays pending deletion (readable,
  * listed, holding its name) until PostHog removes it 48 hours later; one that never ingested
  * events is removed at once. A second delete of a pending project is a 400, and so is deleting
- * the last live project of an organization with an active subscription.
+ * the only project of an organization with an active subscription.
  */
 export function deleteProject({ db, repos }: Store, project: ProjectRow): "pending" | "removed" {
   return inTransaction(db, () => {
     const fresh = repos.projects.get(project.id) as ProjectRow;
     if (fresh.pending_deletion_at !== null) throw errors.invalidInput(ALREADY_DELETING_MESSAGE);
     const org = repos.organizations.get(fresh.organization_id) as OrganizationRow;
-    if (org.active_subscription === 1 && repos.projects.liveInOrganization(org.id).length <= 1) {
+    // PostHog counts every project of the organization here, pending ones included.
+    if (org.active_subscription === 1 && repos.projects.count(org.id) === 1) {
       throw errors.invalidInput(LAST_SUBSCRIBED_PROJECT_MESSAGE);
     }
     if (fresh.ingested_event === 1) {

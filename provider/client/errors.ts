@@ -219,6 +219,12 @@ const HINTS: readonly HintRow[] = [
     hint: "upgrade the organization's plan (it needs the organizations_projects feature for more than one project), or remove a project first.",
   },
   {
+    detail: /last project in an organization with an active subscription/i,
+    hint:
+      "PostHog keeps one project in a paying organization: keep this one (remove it from the program with " +
+      "`pulumi state delete`, or mark it `retainOnDelete`), or cancel the subscription in PostHog's billing first.",
+  },
+  {
     detail: /scoped projects are only supported/i,
     hint:
       "the personal API key is limited to projects (scoped_teams), and PostHog takes such keys only on a project's own endpoints, " +

@@ -243,7 +243,7 @@ describe("projects: changes, deletion and tokens", () => {
     );
   });
 
-  test("the last live project of an organization with an active subscription cannot be deleted", () => {
+  test("the only project of an organization with an active subscription cannot be deleted", () => {
     const owner = newUser();
     const org = newOrganization(owner, "scale");
     store.repos.organizations.setActiveSubscription(org.id, true);

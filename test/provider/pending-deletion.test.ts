@@ -139,6 +139,24 @@ describe("projects pending deletion", () => {
 });
 
 describe("current messages and formats", () => {
+  test("deleting the last project of a subscribed organization fails with PostHog's words and a way out", async () => {
+    const org = await api.organizations.create({ name: unique("Paid") });
+    await setPlan(emu, org.id, "scale");
+    const res = await fetch(`${emu.url}/_admin/organizations/${org.id}/subscription`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ active: true }),
+    });
+    expect(res.status).toBe(200);
+    const only = org.projects?.[0]?.id as number;
+    await expect(
+      project.delete(String(only), { organizationId: org.id, name: "Default project" }),
+    ).rejects.toThrow(
+      /Cannot delete the last project in an organization with an active subscription\..*retainOnDelete/s,
+    );
+    expect((await api.projects.get(org.id, only)).is_pending_deletion).toBeFalsy();
+  });
+
   test("a project-scoped key listing projects is refused with a hint naming the key to use", async () => {
     const scoped = await createKey(emu, emu.admin.email, ["*"], {
       scoped_teams: [emu.admin.defaultProjectId],
