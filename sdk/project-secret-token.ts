@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { retainedWithProject } from "./project";
 import { providerStub } from "./provider-stub";
 
 /** Arguments of a {@link ProjectSecretToken}. Changing either REPLACES the resource, which rotates the key. */
@@ -25,7 +26,9 @@ export interface ProjectSecretTokenArgs {
  *   `up`, and only then does the old resource's delete end the backup. One `pulumi up` is a
  *   complete rotation. Do not set `deleteBeforeReplace` on it: that would end the old key
  *   before its users have the new one.
- * - Removing the resource revokes its key.
+ * - Removing the resource revokes its key, except for an adopted project's: as with
+ *   {@link ProjectToken}, `projectId` being the `id` of a {@link Project} kept on delete makes
+ *   `retainOnDelete: true` the default (`retainOnDelete: false` opts out).
  * - `pulumi refresh` picks up a rotation done elsewhere, and a backup deleted elsewhere.
  * - Rotating and ending keys are session-only in PostHog: configure `posthog:email` and
  *   `posthog:password` (and `posthog:totpSecret` with 2FA). Project admin is needed.
@@ -49,7 +52,11 @@ export class ProjectSecretToken extends pulumi.dynamic.Resource {
       providerStub("ProjectSecretToken"),
       name,
       { ...args, token: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"] },
+      {
+        ...opts,
+        retainOnDelete: opts?.retainOnDelete ?? retainedWithProject(args.projectId),
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"],
+      },
       "posthog",
       "ProjectSecretToken",
     );

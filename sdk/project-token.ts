@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { retainedWithProject } from "./project";
 import { providerStub } from "./provider-stub";
 
 /** Arguments of a {@link ProjectToken}. Changing either REPLACES the token resource, which rotates the token. */
@@ -18,6 +19,11 @@ export interface ProjectTokenArgs {
  *
  * - Creating the resource adopts the project's current token: no rotation, safe to
  *   add to a live project.
+ * - A token of an adopted project is adopted too: when `projectId` is the `id` of a
+ *   {@link Project} kept on delete (adopted, see {@link Project}), this resource defaults to
+ *   `retainOnDelete: true`, so `pulumi destroy` leaves the token working. Pass
+ *   `retainOnDelete: false` to revoke it on destroy, or `true` for a project this program
+ *   does not declare.
  * - Deleting it revokes the token (PostHog's `reset_token`), unless the project is
  *   gone (a project being deleted has its token revoked too: the delete is one request,
  *   from state). PostHog allows that only in a logged-in session: configure
@@ -59,6 +65,7 @@ export class ProjectToken extends pulumi.dynamic.Resource {
       { ...args, token: undefined, fingerprint: undefined, organizationId: undefined },
       {
         ...opts,
+        retainOnDelete: opts?.retainOnDelete ?? retainedWithProject(args.projectId),
         // Create-before-delete would adopt the current token and then revoke it.
         deleteBeforeReplace: true,
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"],

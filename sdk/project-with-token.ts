@@ -12,6 +12,11 @@ export interface ProjectWithTokenOptions {
    * the project's ingestion.
    */
   protect?: boolean;
+  /**
+   * `retainOnDelete` of the project, which its token follows. Left out: true when the project
+   * is adopted (`existingProjectId` or `adoptDefaultProject`), as {@link Project} says.
+   */
+  retainOnDelete?: boolean;
   /** The parent of both resources, e.g. a component. */
   parent?: pulumi.Resource;
 }
@@ -32,8 +37,8 @@ export function projectWithToken(
   args: ProjectArgs,
   options: ProjectWithTokenOptions = {},
 ): ProjectWithToken {
-  const { rotation, protect, parent } = options;
-  const project = new Project(name, args, { parent, protect });
+  const { rotation, protect, retainOnDelete, parent } = options;
+  const project = new Project(name, args, { parent, protect, retainOnDelete });
   const token = new ProjectToken(
     `${name}-token`,
     { projectId: project.id, keepers: rotation === undefined ? {} : { rotation } },

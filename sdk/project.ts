@@ -41,8 +41,13 @@ export interface ProjectArgs {
  *
  * Renames, time zone and description are in-place updates (PATCH). A new
  * `organizationId` is an in-place MOVE, never a replacement. Only a different
- * `existingProjectId` replaces. Deleting the resource deletes the project, including an
- * adopted one: use `protect` or `retainOnDelete` for projects that must survive. A
+ * `existingProjectId` replaces. Deleting the resource deletes the project, unless it was
+ * adopted: with `existingProjectId` or `adoptDefaultProject` set, the resource defaults to
+ * `retainOnDelete: true`, as `pulumi import` protects what it imports, so `pulumi destroy`
+ * (which shows it as `delete[retain]`) only forgets the project and its data stays. Pass
+ * `retainOnDelete: false` in the resource options to have destroy delete an adopted project,
+ * and `protect` for projects no change may replace. A {@link ProjectToken} (or
+ * {@link ProjectSecretToken}) given this resource's `id` follows the same default. A
  * project that ingested events stays pending deletion for 48 hours (it counts as gone
  * here, but PostHog keeps its name and counts it toward the plan); one that never did
  * is removed at once. Nothing adopts a pending project by accident (no name lookup,
@@ -74,6 +79,35 @@ export class Project extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ProjectArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providerStub("Project"), name, { ...args, uuid: undefined }, opts, "posthog", "Project");
+    // Decided at construction (a resource option cannot wait for an Output): any value but
+    // `false` may adopt, so it is kept unless the program says otherwise.
+    const adopting =
+      args.existingProjectId !== undefined ||
+      (args.adoptDefaultProject !== undefined && args.adoptDefaultProject !== false);
+    const retainOnDelete = opts?.retainOnDelete ?? (adopting ? true : undefined);
+    super(
+      providerStub("Project"),
+      name,
+      { ...args, uuid: undefined },
+      { ...opts, retainOnDelete },
+      "posthog",
+      "Project",
+    );
+    if (retainOnDelete === true) retainedProjectIds.add(this.id);
   }
+}
+
+/** The `id` outputs of projects kept on delete, so their tokens are kept with them. */
+const retainedProjectIds = new WeakSet<pulumi.Output<string>>();
+
+/**
+ * The default `retainOnDelete` of a resource of `projectId` that takes over something the
+ * project already has (its token, its secure key): true when `projectId` is the `id` of a
+ * {@link Project} kept on delete, since revoking an adopted project's token would cut off its
+ * ingestion although the project stays.
+ */
+export function retainedWithProject(projectId: unknown): true | undefined {
+  return pulumi.Output.isInstance(projectId) && retainedProjectIds.has(projectId as pulumi.Output<string>)
+    ? true
+    : undefined;
 }

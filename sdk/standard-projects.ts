@@ -38,6 +38,12 @@ export interface StandardProjectsArgs {
    */
   adoptDefaultProject?: Environment | "none";
   /**
+   * Whether `pulumi destroy` leaves the adopted project, its token and secure key in PostHog
+   * (`retainOnDelete`, shown as `delete[retain]`): true by default, since the "Default
+   * project" often holds all the data. False: destroy deletes it with the others.
+   */
+  retainAdopted?: boolean;
+  /**
    * The default project's id, when known (for example `organization.defaultProjectId`).
    * Without it, the provider finds the project named "Default project" when it creates.
    */
@@ -133,7 +139,12 @@ export class StandardProjects extends pulumi.ComponentResource {
           existingProjectId: adopting ? args.defaultProjectId : undefined,
           adoptDefaultProject: adopting && args.defaultProjectId === undefined ? true : undefined,
         },
-        { rotation: args.tokenRotation?.[environment], protect, parent: this },
+        {
+          rotation: args.tokenRotation?.[environment],
+          protect,
+          retainOnDelete: adopting ? (args.retainAdopted ?? true) : undefined,
+          parent: this,
+        },
       );
       projects[environment] = project;
       tokens[environment] = token;

@@ -11,6 +11,8 @@ const layout = new posthog.StandardProjects("acme", {
   organizationId: config.require("organizationId"),
   timezone: "Europe/Berlin",
   protectProduction: config.getBoolean("protectProduction") ?? true,
+  // The adopted Default project survives destroy unless this says false.
+  retainAdopted: config.getBoolean("retainAdopted"),
 });
 
 export const projectIds = {

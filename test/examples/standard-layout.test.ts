@@ -64,6 +64,8 @@ describe("examples/standard-layout", () => {
     expect(creates("pulumi-nodejs:dynamic/posthog:Project")).toBe(3);
     expect(creates("pulumi-nodejs:dynamic/posthog:ProjectToken")).toBe(3);
     expect(creates("posthog:index:StandardProjects")).toBe(1);
+    // Only Local Development has settings by default (DEFAULT_ENVIRONMENT_SETTINGS).
+    expect(creates("pulumi-nodejs:dynamic/posthog:ProjectSettings")).toBe(1);
     // Only Production and its token are protected (the CLI marks them with a lock), and it adopts the default project.
     const lines = text.stdout.split("\n");
     const locked = lines.flatMap((line, i) =>
@@ -86,8 +88,8 @@ describe("examples/standard-layout", () => {
 
     const result = await run.stack.up();
     expect(result.summary.result).toBe("succeeded");
-    // Stack, component, three projects, three tokens.
-    expect(result.summary.resourceChanges).toEqual({ create: 8 });
+    // Stack, component, three projects, three tokens, Local Development's settings.
+    expect(result.summary.resourceChanges).toEqual({ create: 9 });
     outputs = result.outputs;
 
     const projects = await projectsOf(organizationId);
@@ -114,7 +116,7 @@ describe("examples/standard-layout", () => {
 
   test("a second preview reports only `same`", async () => {
     const preview = await run.stack.preview();
-    expect(preview.changeSummary).toEqual({ same: 8 });
+    expect(preview.changeSummary).toEqual({ same: 9 });
   });
 
   test("Production is protected: the state marks it, a destroy preview refuses, the project stays", async () => {
@@ -157,8 +159,10 @@ describe("examples/standard-layout", () => {
     expect(production.body.api_token).toBe(outputs.productionToken.value);
   });
 
-  test("with protectProduction false, destroy deletes all three projects", async () => {
+  test("with protectProduction and retainAdopted false, destroy deletes all three projects", async () => {
     await run.stack.setConfig("protectProduction", { value: "false" });
+    // Production is the adopted Default project: kept on destroy unless the program opts out.
+    await run.stack.setConfig("retainAdopted", { value: "false" });
     await run.stack.up();
     const state = await run.stack.exportStack();
     const resources = state.deployment.resources as Array<{ urn: string; protect?: boolean }>;
@@ -167,7 +171,7 @@ describe("examples/standard-layout", () => {
     const result = await run.stack.destroy();
     destroyed = true;
     expect(result.summary.result).toBe("succeeded");
-    expect(result.summary.resourceChanges?.delete).toBe(8);
+    expect(result.summary.resourceChanges?.delete).toBe(9);
     expect(await projectsOf(organizationId)).toEqual([]);
     const production = await api(
       emulator.url,
