@@ -66,7 +66,8 @@ export function readConfig(get: ConfigSource, env: NodeJS.ProcessEnv = process.e
   const parsed = hostSchema.safeParse(host);
   if (!parsed.success) {
     throw new Error(
-      `posthog:host (or POSTHOG_HOST) must be the URL of a PostHog management API, such as ${DEFAULT_HOST}; got "${host}".`,
+      `posthog:host (or POSTHOG_HOST) must be the URL of a PostHog management API, such as ${DEFAULT_HOST}; got "${host}". ` +
+        `Hint: start it with https:// (http:// for a local server), e.g. https://${host.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")}.`,
     );
   }
   const sessionOnly = pick("sessionOnlyActions", "POSTHOG_SESSION_ONLY_ACTIONS");

@@ -56,6 +56,9 @@ export const projectInputs = z.object({
 });
 export type ProjectInputs = z.infer<typeof projectInputs>;
 
+/** The time zone PostHog gives a project created without one. */
+const POSTHOG_DEFAULT_TIMEZONE = "UTC";
+
 /** Project outputs. */
 export interface ProjectOutputs {
   [key: string]: unknown;
@@ -450,12 +453,15 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
     if (live) await client.projects.delete(live.organization, id, live.name);
   },
 
+  // What a refresh writes as the inputs. The engine shows a later change against these, so
+  // a server default (PostHog's "UTC", no description) stays undeclared here, as it is in a
+  // program that leaves the field out; the diff itself keeps absent fields either way.
   inputsOf(outputs) {
     return {
       organizationId: outputs.organizationId,
       name: outputs.name,
-      timezone: outputs.timezone,
-      productDescription: outputs.productDescription,
+      timezone: outputs.timezone === POSTHOG_DEFAULT_TIMEZONE ? undefined : outputs.timezone,
+      productDescription: outputs.productDescription || undefined,
       existingProjectId: outputs.existingProjectId,
       adoptDefaultProject: outputs.adoptDefaultProject,
     };

@@ -71,7 +71,8 @@ describe("a new user's first hour with the real engine", () => {
         mistake: "a host without a scheme",
         apply: () => setHost(emulator.url.replace(/^http:\/\//, "")),
         key: "posthog:host",
-        cause: /must be the URL of a PostHog management API/,
+        cause:
+          /must be the URL of a PostHog management API, .*; got "127\.0\.0\.1:\d+"\. Hint: start it with https:\/\/ \(http:\/\/ for a local server\), e\.g\. https:\/\/127\.0\.0\.1:\d+\./,
       },
     ];
 
@@ -180,6 +181,28 @@ describe("a new user's first hour with the real engine", () => {
       expect(output).toMatch(/~ pulumi-nodejs:dynamic\/posthog:ProjectToken: \(update\)/);
       const after = (await run.stack.outputs()).tokenFingerprint.value as string;
       expect(after).not.toBe(before);
+    });
+  });
+
+  describe("item 5: a refresh does not turn PostHog's defaults into declared inputs", () => {
+    test("after refresh, a project declared without a timezone previews the same, and a rename as only ~name", async () => {
+      const refreshed = await cli(["refresh", "--yes"]);
+      expect(refreshed.code).toBe(0);
+      const same = await cli(["preview", "--diff"]);
+      expect(same.code).toBe(0);
+      expect(same.output).not.toMatch(/timezone|productDescription/);
+      expect(same.output).not.toMatch(/^\s*[~+-]+ /m);
+
+      await run.stack.setConfig("projectName", { value: "First Hour Renamed" });
+      try {
+        const renamed = await cli(["preview"]);
+        expect(renamed.code).toBe(0);
+        const rows = renamed.output.split("\n").filter((line) => /posthog:Project\s+app\s/.test(line));
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatch(/update\s+\[diff: ~name\]\s*$/);
+      } finally {
+        await run.stack.setConfig("projectName", { value: "First Hour" });
+      }
     });
   });
 });
