@@ -36,6 +36,8 @@ interface Target {
   organizationId?: string;
   /** The bootstrapped second organization, the target of the layout's example move. */
   secondOrganizationId?: string;
+  /** The second organization was bootstrapped into a posthog-local set up before it existed. */
+  addedSecondOrganization?: boolean;
   stackName: string;
   stateDir: string;
   passphrase: string;
@@ -51,12 +53,30 @@ async function localTarget(): Promise<Target> {
   const dbPath = path.join(localDir, "posthog.sqlite");
   const credentialsFile = path.join(localDir, "credentials.json");
   let credentials: Credentials;
+  let addedSecondOrganization = false;
   if (fs.existsSync(credentialsFile)) {
     const parsed = credentialsSchema.safeParse(JSON.parse(fs.readFileSync(credentialsFile, "utf8")));
     if (!parsed.success) {
       throw new Error(`${credentialsFile} is not what npm start wrote; remove ${localDir} to start afresh.`);
     }
     credentials = parsed.data;
+    if (credentials.secondOrganizationId === undefined) {
+      // Written before npm start bootstrapped a second organization: add it, same user.
+      log(
+        "Bootstrapping posthog-local's second organization (multi-project plan), the target of the example move.",
+      );
+      const second = bootstrap({
+        dbPath,
+        email: credentials.email,
+        password: credentials.password,
+        organizationName: "Second Organization",
+        plan: "scale",
+        scopes: ["*"],
+      });
+      credentials = { ...credentials, secondOrganizationId: second.organizationId };
+      fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+      addedSecondOrganization = true;
+    }
   } else {
     log(
       "Bootstrapping posthog-local: a user, two organizations on a multi-project plan and a personal API key.",
@@ -80,6 +100,7 @@ async function localTarget(): Promise<Target> {
     host: emulator.url,
     organizationId: credentials.organizationId,
     secondOrganizationId: credentials.secondOrganizationId,
+    addedSecondOrganization,
     stackName: process.env.PULUMI_POSTHOG_STACK ?? "local",
     stateDir: path.join(localDir, "pulumi-state"),
     // Only protects posthog-local's throwaway credentials; a real PostHog needs a real one.
@@ -144,13 +165,29 @@ function ensureStackConfig(target: Target): void {
     ["second", target.secondOrganizationId],
   ];
   const idPath = (key: string) => ["config", "posthog-layout:organizations", key, "existingId"];
+  const secondPath = ["config", "posthog-layout:organizations", "second"];
+  // A layout written before the second organization existed gets it once, with it.
+  const addSecond =
+    exists &&
+    target.addedSecondOrganization === true &&
+    target.secondOrganizationId !== undefined &&
+    document.hasIn(["config", "posthog-layout:organizations"]) &&
+    !document.hasIn(secondPath);
+  if (addSecond) document.setIn(secondPath, document.createNode({ existingId: target.secondOrganizationId }));
   // Only entries the layout still declares: a user may have removed `second`.
   const stale = ids.filter(
     ([key, id]) => id !== undefined && document.hasIn(idPath(key)) && document.getIn(idPath(key)) !== id,
   );
-  if (exists && stale.length === 0) return;
+  if (exists && stale.length === 0 && !addSecond) return;
   for (const [key, id] of stale) document.setIn(idPath(key), id);
   fs.writeFileSync(stackConfigFile, document.toString());
+  if (addSecond) {
+    log(
+      `Added organizations.second (the new posthog-local organization) to ${path.basename(stackConfigFile)}: ` +
+        "layouts/local.yaml's comments show a move into it.",
+    );
+  }
+  if (exists && stale.length === 0) return;
   log(
     exists
       ? `Pointed ${path.basename(stackConfigFile)}'s organizations at the new posthog-local organizations.`
@@ -165,7 +202,15 @@ function mask(token: string): string {
 /** The root program's stack outputs, as `program/index.ts` exports them. */
 const summarySchema = z.object({
   organizations: z
-    .record(z.string(), z.object({ id: z.string(), name: z.string(), managed: z.boolean() }))
+    .record(
+      z.string(),
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        managed: z.boolean(),
+        members: z.record(z.string(), z.object({ level: z.string(), status: z.string() })).optional(),
+      }),
+    )
     .default({}),
   projects: z
     .record(
@@ -204,6 +249,19 @@ function printSummary(summary: Summary): void {
     log(
       `  ${key.padEnd(24)} ${org.id}  ${org.managed ? org.name : "(existing organization, not managed here)"}`,
     );
+  }
+  const withMembers = Object.entries(summary.organizations).filter(
+    ([, org]) => Object.keys(org.members ?? {}).length > 0,
+  );
+  if (withMembers.length > 0) {
+    log("");
+    log("Members (invited: the invite is pending until the person accepts it)");
+    for (const [key, org] of withMembers) {
+      log(`  ${key}`);
+      for (const [email, member] of Object.entries(org.members ?? {})) {
+        log(`    ${email.padEnd(40)} ${member.level.padEnd(7)} ${member.status}`);
+      }
+    }
   }
   log("");
   log("Projects");

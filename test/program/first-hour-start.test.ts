@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { bootstrap } from "posthog-local";
 import { parseDocument } from "yaml";
 import { repoRoot } from "../../scripts/lib/paths";
 
@@ -57,15 +58,37 @@ afterAll(() => {
 describe("the layout template's example edits, each as its comment says", () => {
   let internalToolsId: string;
 
-  test("npm start bootstraps two multi-project organizations and points the layout at both", async () => {
+  test("an npm start set up before the second organization existed bootstraps it and adds it to the layout", async () => {
+    // What the previous npm start left: credentials with one organization, a layout without `second`.
+    const old = bootstrap({
+      dbPath: path.join(localDir, "posthog.sqlite"),
+      email: "owner@example.com",
+      password: "local-from-before",
+      organizationName: "Local Organization",
+      plan: "scale",
+      scopes: ["*"],
+    });
+    fs.writeFileSync(path.join(localDir, "credentials.json"), JSON.stringify(old, null, 2));
+    const oldLayout = parseDocument(fs.readFileSync(path.join(root, "layouts", "local.yaml"), "utf8"));
+    oldLayout.deleteIn(["config", "posthog-layout:organizations", "second"]);
+    oldLayout.setIn(["config", "posthog-layout:organizations", "main", "existingId"], old.organizationId);
+    fs.writeFileSync(stackConfig, oldLayout.toString());
+
     const first = await runStart();
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Bootstrapping posthog-local's second organization");
+    const credentials = JSON.parse(fs.readFileSync(path.join(localDir, "credentials.json"), "utf8")) as {
+      secondOrganizationId?: string;
+    };
+    expect(credentials.secondOrganizationId).toMatch(/^[0-9a-f-]{36}$/);
     const template = fs.readFileSync(path.join(root, "layouts", "local.yaml"), "utf8");
     expect(template).toContain("change `organization: main` to\n#     `organization: second`");
     const doc = parseDocument(fs.readFileSync(stackConfig, "utf8"));
     const main = doc.getIn(["config", "posthog-layout:organizations", "main", "existingId"]);
     const second = doc.getIn(["config", "posthog-layout:organizations", "second", "existingId"]);
+    expect(main).toBe(old.organizationId);
+    expect(second).toBe(credentials.secondOrganizationId);
     expect(second).not.toBe(main);
     expect(String(second)).not.toMatch(/^00000000-/);
     internalToolsId = row(first.stdout, "internal-tools").id;
