@@ -5,6 +5,8 @@
  * - Moving a project: change its `organization` key; preview shows `~` on the project.
  * - Rotating a token: change its `tokenRotation` value; preview shows a replace of the token.
  * - Adopting: `existingProjectId` for a project, `existingId` for an organization.
+ * - People: `members: {email: level}` per organization (an OrganizationMember each; an
+ *   address that is not a member yet is invited).
  * - Settings per environment: `standardLayout.settings.<environment>` (a ProjectSettings each,
  *   over StandardProjects' defaults); secure keys: `standardLayout.secureKeys`.
  */
@@ -41,9 +43,19 @@ interface ProjectSummary {
 }
 
 const organizationIds: Record<string, pulumi.Input<string>> = {};
+/** A declared member's level and where they stand (`invited` until they accept). */
+interface MemberSummary {
+  level: pulumi.Output<posthog.MemberLevel>;
+  status: pulumi.Output<string>;
+}
 const organizationSummaries: Record<
   string,
-  { id: pulumi.Input<string>; name: pulumi.Input<string>; managed: boolean }
+  {
+    id: pulumi.Input<string>;
+    name: pulumi.Input<string>;
+    managed: boolean;
+    members?: Record<string, MemberSummary>;
+  }
 > = {};
 const projectSummaries: Record<string, ProjectSummary> = {};
 
@@ -59,6 +71,20 @@ for (const [key, entry] of Object.entries(layout.organizations)) {
   });
   organizationIds[key] = organization.id;
   organizationSummaries[key] = { id: organization.id, name: organization.name, managed: true };
+}
+
+for (const [key, entry] of Object.entries(layout.organizations)) {
+  if (!entry.members) continue;
+  const members: Record<string, MemberSummary> = {};
+  for (const [email, level] of Object.entries(entry.members)) {
+    const member = new posthog.OrganizationMember(`${key}-${email}`, {
+      organizationId: organizationIds[key],
+      email,
+      level,
+    });
+    members[email] = { level: member.level, status: member.status };
+  }
+  organizationSummaries[key].members = members;
 }
 
 for (const [key, entry] of Object.entries(layout.organizations)) {

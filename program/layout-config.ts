@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ENVIRONMENTS } from "../sdk/environments";
 import { entriesFor, ORGANIZATION_FLAG_NAMES } from "../provider/fields/organization";
 import { settingValuesSchema } from "../provider/fields/project-settings";
+import { MEMBER_LEVELS } from "../provider/fields/member";
 
 export const CONFIG_NAMESPACE = "posthog-layout";
 
@@ -42,12 +43,23 @@ const organizationSchema = z
     /** Uses an organization that already exists (for example the one with your billing plan) without managing it. */
     existingId: z.uuid().optional(),
     standardLayout: standardLayoutSchema.optional(),
+    /**
+     * People in the organization, `email: level`: an OrganizationMember each (a PostHog
+     * invite for an address that is not a member yet). At most one `owner`.
+     */
+    members: z.record(z.email(), z.enum(MEMBER_LEVELS)).optional(),
     ...organizationFlags,
   })
   .strict()
   .refine((org) => (org.name === undefined) !== (org.existingId === undefined), {
     message:
       "set exactly one of `name` (create and manage an organization) or `existingId` (use an existing one)",
+  })
+  // Each member resource sees only its own inputs; only the layout sees them all.
+  .refine((org) => Object.values(org.members ?? {}).filter((level) => level === "owner").length <= 1, {
+    message:
+      "PostHog keeps one owner per organization: declare at most one member as owner (setting an existing member to owner transfers ownership, and the current owner becomes an admin)",
+    path: ["members"],
   });
 
 const projectSchema = z

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { MemberLevel as ProviderMemberLevel } from "../provider/fields/member";
 import { providerStub } from "./provider-stub";
 
 /** A membership level by name: PostHog's MEMBER (1), ADMIN (8) and OWNER (15). */
-export type MemberLevel = "member" | "admin" | "owner";
+export type MemberLevel = ProviderMemberLevel;
 
 /** Arguments of an {@link OrganizationMember}. */
 export interface OrganizationMemberArgs {
@@ -43,6 +44,11 @@ export interface OrganizationMemberArgs {
  * owner: invite as admin, then pass on ownership). Setting an existing member to
  * `"owner"` is PostHog's ownership transfer: the preview warns that you (the old
  * owner) become an admin.
+ *
+ * Declare at most one `"owner"` per organization. Each resource is checked on its own
+ * inputs, so two resources both at `"owner"` are not refused at preview: PostHog would
+ * transfer ownership once per resource and the last one applied would win. The root
+ * program's layout config (`members` per organization) sees them all and refuses it.
  *
  * Needs the `organization_member:read`/`organization_member:write` scopes (or `*`),
  * and `user:read` for the account check.

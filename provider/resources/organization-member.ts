@@ -13,6 +13,7 @@
  */
 import type { CheckFailure, DiffResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import { MEMBER_LEVELS } from "../fields/member";
 import { LevelNumber, Member, MembershipLevel, PostHogClient, sameEmail } from "../client";
 import { warn } from "../engine-log";
 import { FieldPolicy, makeProvider, Props, ResourceSpec } from "./crud";
@@ -41,9 +42,7 @@ export const organizationMemberInputs = z.object({
     .trim()
     .regex(EMAIL, "must be an email address")
     .max(254, "must be at most 254 characters"),
-  level: z
-    .enum(["member", "admin", "owner"], { error: 'must be "member", "admin" or "owner"' })
-    .default("member"),
+  level: z.enum(MEMBER_LEVELS, { error: 'must be "member", "admin" or "owner"' }).default("member"),
   firstName: z
     .string({ error: "must be a string" })
     .trim()

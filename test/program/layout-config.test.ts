@@ -48,6 +48,49 @@ describe("the root program's stack config", () => {
     expect(problem).toMatch(/^posthog-layout:organizations\.main: set exactly one of `name`/);
   });
 
+  test("takes members per organization as email: level", () => {
+    const layout = parseLayout({
+      organizations: {
+        main: { existingId: ORG_ID, members: { "ada@example.com": "owner", "bob@example.com": "member" } },
+      },
+      projects: {},
+    });
+    expect(layout.organizations.main.members).toEqual({
+      "ada@example.com": "owner",
+      "bob@example.com": "member",
+    });
+  });
+
+  test("refuses two owners in one organization, a bad level and an address that is not one", () => {
+    expect(
+      problemsOf({
+        organizations: {
+          main: { existingId: ORG_ID, members: { "ada@example.com": "owner", "bob@example.com": "owner" } },
+          // One owner in each of two organizations is fine.
+          labs: { name: "Labs", members: { "ada@example.com": "owner" } },
+        },
+        projects: {},
+      }),
+    ).toEqual([
+      "posthog-layout:organizations.main.members: PostHog keeps one owner per organization: declare at most one member as owner (setting an existing member to owner transfers ownership, and the current owner becomes an admin)",
+    ]);
+    const problems = problemsOf({
+      organizations: {
+        main: { existingId: ORG_ID, members: { "ada@example.com": "boss", "not-an-address": "member" } },
+      },
+      projects: {},
+    });
+    expect(problems).toHaveLength(2);
+    expect(
+      problems.some((p) => p.startsWith("posthog-layout:organizations.main.members.ada@example.com: ")),
+    ).toBe(true);
+    expect(
+      problems.some(
+        (p) => p.startsWith("posthog-layout:organizations.main.members") && /not-an-address|email/.test(p),
+      ),
+    ).toBe(true);
+  });
+
   test("rejects unknown fields and bad values with their keys", () => {
     const problems = problemsOf({
       organizations: { main: { existingId: "not-a-uuid" } },
