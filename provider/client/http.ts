@@ -295,6 +295,12 @@ export class HttpClient {
   sentRequests = 0;
   /** Of those, answered 429. */
   throttledRequests = 0;
+  /**
+   * Set once PostHog answered a request made with the personal API key with a success:
+   * the key and the host are then known to work, and the preview-time credential check
+   * needs no request of its own.
+   */
+  keyAccepted = false;
   /** Holds the session and CSRF cookies; only session and unauthenticated requests use it. */
   readonly jar = new CookieJar();
   private readonly axios: AxiosInstance;
@@ -461,6 +467,7 @@ export class HttpClient {
     } catch (err) {
       throw apiErrorFromAxios(err, op, method, shownPath, { host: this.host, levelHint: spec.levelHint });
     }
+    if (meta.auth === "key") this.keyAccepted = true;
     const body: unknown = response.status === 204 ? undefined : response.data;
     const parsed = schema.safeParse(body);
     if (!parsed.success) {

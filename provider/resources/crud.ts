@@ -21,7 +21,7 @@ import { z } from "zod";
 import type { PostHogClient } from "../client";
 import { configureProvider, providerContext } from "../context";
 import type { ProviderConfig } from "../config";
-import { credentialProblem } from "./credentials";
+import { credentialProblem, missingKey } from "./credentials";
 import { quiet } from "./engine-report";
 
 /** The engine's placeholder for values not known during preview. */
@@ -300,13 +300,20 @@ export function makeProvider<I extends Props, O extends Props>(
       if (!value) return { inputs: bag };
       if (configError) return { inputs: bag, failures: [problem(configError.message)] };
       const { config, client } = providerContext();
+      const missing = missingKey(config);
+      if (missing) return { inputs: bag, failures: [problem(missing)] };
+      const oldInputs = withoutProvider(olds);
       try {
-        const credentials = await credentialProblem(config, client);
-        if (credentials) return { inputs: bag, failures: [problem(credentials)] };
         // Remote checks need every value: with placeholders the real values come at `up`.
         if (spec.remoteCheck && !hasUnknowns(bag)) {
-          const remote = await spec.remoteCheck(client, withoutProvider(olds), value);
+          const remote = await spec.remoteCheck(client, oldInputs, value);
           if (remote.length > 0) return { inputs: bag, failures: remote };
+        }
+        // Only a resource the plan creates or changes needs the credentials to work.
+        const planned = Object.keys(oldInputs).length === 0 || diffFields(spec, "", oldInputs, bag).changes;
+        if (planned) {
+          const credentials = await credentialProblem(config, client);
+          if (credentials) return { inputs: bag, failures: [problem(credentials)] };
         }
       } catch (err) {
         // A failed request is this resource's problem: one line, like an input error.

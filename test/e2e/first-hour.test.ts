@@ -144,15 +144,20 @@ describe("a new user's first hour with the real engine", () => {
       }
     });
 
-    test("a wrong key fails a preview with nothing to change too (the next up would use it)", async () => {
+    test("a wrong key fails a preview that would change something, and a preview with nothing to change asks nothing", async () => {
       const good = await cli(["preview", "--diff"]);
       expect(good.code).toBe(0);
       await setKey("phx_this_key_does_not_exist_000000");
       try {
+        // Nothing to change: no request is made, so the wrong key goes unseen (documented).
+        const unchanged = await cli(["preview", "--diff"]);
+        expect(unchanged.code).toBe(0);
+        await run.stack.setConfig("projectName", { value: "First Hour renamed" });
         const { code, output } = await cli(["preview", "--diff"]);
         expect(code).not.toBe(0);
         expect(linesWith(output, "returned 401")).toHaveLength(1);
       } finally {
+        await run.stack.setConfig("projectName", { value: "First Hour" });
         await restore();
       }
     });

@@ -23,9 +23,11 @@ function counted(proxy: CountingProxy): Record<string, number> {
 }
 
 /**
- * The counts of an operation that runs `check` (preview, up), without the preview-time
- * credential check (provider/resources/credentials.ts): at most one `GET /api/organizations/`
- * per provider process, asserted here, then left out of the pinned table.
+ * The counts of an `up` that creates, without the preview-time credential check
+ * (provider/resources/credentials.ts): a ProjectToken whose project is not created yet has
+ * no preview request of its own, so, depending on which check runs first, the key is proven
+ * by a project's check or by one `GET /api/organizations/`: at most one, asserted here, then
+ * left out of the pinned table.
  */
 function checked(proxy: CountingProxy): Record<string, number> {
   const { ["GET /api/organizations/"]: credentials = 0, ...rest } = counted(proxy);
@@ -83,11 +85,11 @@ describe(`requests per operation, ${N} projects with tokens`, () => {
   test("no-change preview and no-change up: no request", async () => {
     proxy.reset();
     await run.stack.preview();
-    expect(checked(proxy)).toEqual({});
+    expect(counted(proxy)).toEqual({});
     proxy.reset();
     const result = await run.stack.up();
     expect(result.summary.resourceChanges).toEqual({ same: 2 * N + 1 });
-    expect(checked(proxy)).toEqual({});
+    expect(counted(proxy)).toEqual({});
   });
 
   test("refresh: one read per project (its token comes from the same read)", async () => {
@@ -101,7 +103,8 @@ describe(`requests per operation, ${N} projects with tokens`, () => {
     proxy.reset();
     const result = await run.stack.up();
     expect(result.summary.resourceChanges).toEqual({ same: 2 * N, update: 1 });
-    expect(checked(proxy)).toEqual({
+    // The name search proves the key: no credential check of its own.
+    expect(counted(proxy)).toEqual({
       "GET /api/organizations/{org}/projects/": 1,
       "PATCH /api/organizations/{org}/projects/{id}/": 1,
     });
