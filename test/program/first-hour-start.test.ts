@@ -34,6 +34,12 @@ function runStart(): Promise<{ code: number; stdout: string; stderr: string }> {
   });
 }
 
+/** Fails with what npm start printed, so a failed run says why. */
+function expectSucceeded(result: { code: number; stdout: string; stderr: string }): void {
+  if (result.code !== 0)
+    throw new Error(`npm start exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+}
+
 /** Edits the stack config as a user would, keeping its comments. */
 function edit(change: (doc: ReturnType<typeof parseDocument>) => void): void {
   const doc = parseDocument(fs.readFileSync(stackConfig, "utf8"));
@@ -76,7 +82,7 @@ describe("the layout template's example edits, each as its comment says", () => 
 
     const first = await runStart();
     expect(first.stderr).toBe("");
-    expect(first.code).toBe(0);
+    expectSucceeded(first);
     expect(first.stdout).toContain("Bootstrapping posthog-local's second organization");
     const credentials = JSON.parse(fs.readFileSync(path.join(localDir, "credentials.json"), "utf8")) as {
       secondOrganizationId?: string;
@@ -98,7 +104,7 @@ describe("the layout template's example edits, each as its comment says", () => 
   test("move: organization main -> second is one in-place update, same id", async () => {
     edit((doc) => doc.setIn([...projects, "internal-tools", "organization"], "second"));
     const moved = await runStart();
-    expect(moved.code).toBe(0);
+    expectSucceeded(moved);
     expect(moved.stdout).toContain("Applied: 1 update.");
     expect(row(moved.stdout, "internal-tools")).toEqual({ id: internalToolsId, organization: "second" });
   });
@@ -113,7 +119,7 @@ describe("the layout template's example edits, each as its comment says", () => 
     ).toBe("1");
     edit((doc) => doc.setIn([...projects, "internal-tools", "tokenRotation"], "2"));
     const rotated = await runStart();
-    expect(rotated.code).toBe(0);
+    expectSucceeded(rotated);
     expect(rotated.stdout).toContain("Applied: 1 replace.");
   });
 
@@ -122,7 +128,7 @@ describe("the layout template's example edits, each as its comment says", () => 
       doc.setIn([...projects, "analytics"], doc.createNode({ organization: "second", name: "Analytics" })),
     );
     const added = await runStart();
-    expect(added.code).toBe(0);
+    expectSucceeded(added);
     expect(added.stdout).toContain("Applied: 2 create.");
     expect(row(added.stdout, "analytics").organization).toBe("second");
   });
