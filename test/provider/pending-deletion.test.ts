@@ -124,7 +124,7 @@ describe("projects pending deletion", () => {
     ]);
   });
 
-  test("the ProjectToken of a pending project counts as gone: read is empty, delete rotates nothing", async () => {
+  test("the ProjectToken of a pending project counts as gone: read is empty, create refuses it, delete succeeds", async () => {
     const orgId = await scaleOrg();
     const made = await project.create({ organizationId: orgId, name: "Tokened" });
     const created = await api.projects.get(orgId, made.id);
@@ -132,8 +132,9 @@ describe("projects pending deletion", () => {
     await ingest(created.api_token);
     await project.delete(made.id, made.outs as Props);
     expect(await token.read(tokenCreated.id, tokenCreated.outs as Props)).toEqual({});
+    // Deleting it does not fail (since 9f083d4 it is one reset_token from state, which PostHog also
+    // accepts on a pending project).
     await token.delete(tokenCreated.id, tokenCreated.outs as Props);
-    expect((await api.projects.get(orgId, created.id)).api_token).toBe(created.api_token);
     await expect(token.create({ projectId: String(created.id) })).rejects.toThrow("is being deleted");
   });
 });
