@@ -4,9 +4,10 @@
  * An `up` killed after PostHog created a project but before the engine saved it leaves
  * the project (an orphan) and, in the stack, a pending create for the resource. The next
  * `up` tries to create the project again and PostHog refuses the name. Pulumi's own way
- * to settle a pending create is `pulumi refresh --import-pending-creates <URN> <ID>`,
- * which records the project under the resource that made it; the duplicate-name message
- * prints that command with the resource's URN and the project's id.
+ * to settle a pending create is `pulumi refresh` with `--clear-pending-creates` or
+ * `--import-pending-creates`; the import does not work for dynamic resources, so the
+ * duplicate-name message prints the clearing command and the adoption of the project
+ * (its id) on the resource (its URN) through `existingProjectId`.
  */
 import type { CheckFailure } from "@pulumi/pulumi/dynamic";
 import type { Organization, PostHogClient } from "../client";
@@ -61,18 +62,23 @@ export function checkUrnOf(olds: Props): string | undefined {
   return typeof urn === "string" && urn.startsWith("urn:pulumi:") ? urn : undefined;
 }
 
-/** Quotes a shell argument for POSIX shells (URNs hold `$` and `::`). */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+/** The resource's name: the last part of its URN. */
+function resourceName(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-/** The recovery commands for a project that an interrupted create of `urn` made. */
+/**
+ * The recovery for a project that an interrupted create of `urn` made. Pulumi's own
+ * `refresh --import-pending-creates` does not record a dynamic resource (with 3.248 the
+ * refresh succeeds and the resource is still missing from the stack), so the pending create is cleared and the project
+ * adopted through the resource's own input, which needs no state editing.
+ */
 export function interruptedCreateRecovery(urn: string | undefined, projectId: string): string {
-  const target = urn ? shellQuote(urn) : "<the URN `pulumi stack export` lists under pending_operations>";
+  const resource = urn ? `on the resource "${resourceName(urn)}" (${urn})` : "on this resource";
   return (
     `If an interrupted \`pulumi up\` created this project (the stack then holds a pending create for this resource), ` +
-    `record it in the stack instead of creating another: \`pulumi cancel --yes\` (if the stack is still locked), then ` +
-    `\`pulumi refresh --yes --import-pending-creates ${target} --import-pending-creates ${projectId}\`, then \`pulumi up\`.`
+    `adopt it instead of creating another: \`pulumi cancel --yes\` (if the stack is still locked), ` +
+    `\`pulumi refresh --yes --clear-pending-creates\`, set existingProjectId: "${projectId}" ${resource}, then \`pulumi up\`.`
   );
 }
 
