@@ -65,7 +65,8 @@ describe("adopted resources survive destroy unless the program opts out", () => 
     const token = String((await run.stack.outputs()).projectToken.value);
     const result = await run.stack.destroy();
     expect(result.summary.result).toBe("succeeded");
-    expect(result.summary.resourceChanges?.delete).toBe(2);
+    // The project, the token and the stack itself.
+    expect(result.summary.resourceChanges?.delete).toBe(3);
     expect((await run.stack.exportStack()).deployment.resources ?? []).toEqual([]);
 
     const kept = await project(emulator.admin.organizationId, emulator.admin.defaultProjectId);
@@ -90,7 +91,7 @@ describe("adopted resources survive destroy unless the program opts out", () => 
     expect(preview.code).toBe(0);
     expect(preview.stdout).not.toContain("[retain]");
     const result = await run.stack.destroy();
-    expect(result.summary.resourceChanges?.delete).toBe(2);
+    expect(result.summary.resourceChanges?.delete).toBe(3);
     const gone = await project(organizationId, projectId);
     expect(gone.status === 404 || gone.body.is_pending_deletion === true).toBe(true);
   });
