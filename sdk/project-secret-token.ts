@@ -20,12 +20,14 @@ export interface ProjectSecretTokenArgs {
  *
  * - Creating the resource adopts the project's current key, or generates one when the project
  *   has none.
- * - Replacing it (changed `keepers`, changed `projectId`, or `pulumi up --replace`) is
- *   create-before-delete: the new resource rotates (PostHog keeps the old key working as the
- *   backup), everything that uses {@link ProjectSecretToken.token} is updated in the same
- *   `up`, and only then does the old resource's delete end the backup. One `pulumi up` is a
- *   complete rotation. Do not set `deleteBeforeReplace` on it: that would end the old key
- *   before its users have the new one.
+ * - Replacing it (changed `keepers`, or `pulumi up --replace`) is create-before-delete: the
+ *   new resource rotates (PostHog keeps the old key working as the backup), everything that
+ *   uses {@link ProjectSecretToken.token} is updated in the same `up`, and only then does the
+ *   old resource's delete end the backup. One `pulumi up` is a complete rotation. Do not set
+ *   `deleteBeforeReplace` on it: that would end the old key before its users have the new one.
+ * - A changed `projectId` also replaces it, but that is no rotation: the new resource adopts
+ *   (or generates) the other project's key, and the old resource's delete revokes the old
+ *   project's key.
  * - Removing the resource revokes its key, except for an adopted project's: as with
  *   {@link ProjectToken}, `projectId` being the `id` of a {@link Project} kept on delete makes
  *   `retainOnDelete: true` the default (`retainOnDelete: false` opts out).

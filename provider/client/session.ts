@@ -219,7 +219,7 @@ export class Session {
           path: "/api/login",
           status: 403,
           code: "permission_denied",
-          detail: "This action does not support personal API key access",
+          detail: "This action does not support Personal API Key access",
           attr: null,
           ambiguous: false,
         },

@@ -12,7 +12,7 @@ type SecretProject = Project & { secret_api_token: string | null; secret_api_tok
 const SESSION_ONLY = errorBody(
   "authentication_error",
   "permission_denied",
-  "This action does not support personal API key access",
+  "This action does not support Personal API Key access",
 );
 
 let target: Target;
