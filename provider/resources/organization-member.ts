@@ -118,7 +118,7 @@ export function memberRuleViolations(
   if (level !== undefined && level !== s.target.level) {
     if (level === MembershipLevel.OWNER) {
       if (s.me.level !== MembershipLevel.OWNER)
-        failures.push("You can only pass on organization ownership if you're its owner.");
+        failures.push("You can only make another member owner if you're this organization's owner.");
     } else if (level > s.me.level) {
       failures.push("You can only change access level of others to lower or equal to your current one.");
     }

@@ -30,7 +30,7 @@ describe("memberRuleViolations: PostHog's refusals, in its words", () => {
       "You can only edit others if you are an admin.",
     ]);
     expect(memberRuleViolations({ me: me(8), target: member("a@x.io", 1) }, "a@x.io", 15)).toEqual([
-      "You can only pass on organization ownership if you're its owner.",
+      "You can only make another member owner if you're this organization's owner.",
     ]);
     expect(memberRuleViolations({ me: me(8), target: member("a@x.io", 15) }, "a@x.io", 8)).toEqual([
       "You can only edit others with level lower or equal to you.",
