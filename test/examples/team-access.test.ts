@@ -3,6 +3,7 @@
  * posthog-local. The organization is found by lookup; one existing user gets a level, a
  * newcomer is invited, accepts (admin route), and refresh shows them as a member.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
@@ -42,6 +43,21 @@ describe("examples/team-access", () => {
 
   test("up raises the existing member and invites the newcomer; accepting shows on refresh", async () => {
     const org = emulator.admin.organizationId;
+    // The README shows this preview: its lines are the engine's.
+    let text = "";
+    const preview = await run.stack.preview({ onOutput: (out) => (text += out) });
+    expect(preview.changeSummary).toEqual({ create: 3 });
+    const readme = fs.readFileSync(path.join(program, "README.md"), "utf8");
+    for (const line of [
+      " +  pulumi-nodejs:dynamic/posthog:OrganizationMember analyst@example.com create",
+      " +  pulumi-nodejs:dynamic/posthog:OrganizationMember lead@example.com create",
+      '    organizationName: "Test organization"',
+      "    + 3 to create",
+    ]) {
+      expect(text).toContain(line);
+      expect(readme).toContain(line);
+    }
+
     const result = await run.stack.up();
     expect(result.outputs.organizationName.value).toBe("Test organization");
     const byEmail = (list: Access[]) => Object.fromEntries(list.map((a) => [a.email, a]));
