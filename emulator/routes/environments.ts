@@ -6,21 +6,8 @@ import { Level } from "../domain";
 import { methodNotAllowedFor } from "../auth/method-not-allowed";
 import { parseWith } from "../http/errors";
 import { jsonBody } from "../http/body";
-import type { ProjectRow } from "../repositories/projects";
-import { serializeProject } from "../serializers/project";
-import { SettingsBody, applySettings, serializeSettings } from "../rules/environment-settings";
-import { serializeSecretTokens } from "../rules/secret-token";
-
-/**
- * An environment (PostHog's team) in the TeamSerializer's shape: the project fields, every
- * setting and the secure key slots. posthog-local has one environment per project, same id.
- */
-export function serializeEnvironment(ctx: EmulatorContext, project: ProjectRow, level: number) {
-  return {
-    ...serializeProject(project, level, serializeSettings(ctx.repos, project)),
-    ...serializeSecretTokens(ctx.repos.secretTokens.get(project.id)),
-  };
-}
+import { SettingsBody, applySettings } from "../rules/environment-settings";
+import { serializeEnvironment } from "../serializers/environment";
 
 type DetailParams = { Params: { id: string } };
 

@@ -11,7 +11,7 @@ import {
   projectForSecretKey,
   rotateSecretToken,
 } from "../rules/secret-token";
-import { serializeEnvironment } from "./environments";
+import { serializeEnvironment } from "../serializers/environment";
 
 type DetailParams = { Params: { org?: string; id: string } };
 

@@ -42,12 +42,13 @@ const ADMIN_FIELDS = ["anonymize_ips", "app_urls", "is_demo", "name", "timezone"
  * (its comparison never matches). The last two are the product page's, enforced only with
  * `enforceProductPageMoveRules`.
  */
-const MOVE_MESSAGES = {
+export const MOVE_MESSAGES = {
   notAdminOrOwnerOfBoth:
     "You must be an admin or owner of both the source and target organizations to move a project.",
   notAdminOfBoth: "You must be an admin of both the source and target organizations to move a project.",
+  // The product page's sentence, word for word: the provider quotes the same one at preview.
   sourceNeedsTwoProjects:
-    "The source organization must have at least two projects before one of them can be moved out of it.",
+    "The originating organization must have at least two projects before you can move one.",
   targetPlanAllowsOneProject:
     "The target organization's plan allows only one project. Upgrade its plan before moving a project into it.",
 } as const;

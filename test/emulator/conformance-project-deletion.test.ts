@@ -261,7 +261,7 @@ describe("change_organization with the product page's rules switched on", () => 
     expect(res.status).toBe(400);
     expect(res.json()).toEqual(
       invalid(
-        "The source organization must have at least two projects before one of them can be moved out of it.",
+        "The originating organization must have at least two projects before you can move one.",
       ),
     );
   });

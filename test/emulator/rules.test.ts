@@ -319,7 +319,7 @@ describe("projects: moving between organizations", () => {
     expectRefused(
       () => projects.moveProject(store, owner, only, membership(source, owner), target.id, true),
       400,
-      "The source organization must have at least two projects before one of them can be moved out of it.",
+      "The originating organization must have at least two projects before you can move one.",
     );
   });
 
