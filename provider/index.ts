@@ -9,7 +9,7 @@ import { makeProvider, Props } from "./resources/crud";
 import { organizationSpec } from "./resources/organization";
 import { organizationMemberProvider } from "./resources/organization-member";
 import { projectSpec } from "./resources/project";
-import { projectTokenSpec } from "./resources/project-token";
+import { projectTokenProvider } from "./resources/project-token";
 import { projectSecretTokenProvider } from "./resources/project-secret-token";
 import { projectSettingsSpec } from "./resources/project-settings";
 
@@ -18,7 +18,7 @@ const resources = {
   Organization: () => makeProvider(organizationSpec),
   OrganizationMember: organizationMemberProvider,
   Project: () => makeProvider(projectSpec),
-  ProjectToken: () => makeProvider(projectTokenSpec),
+  ProjectToken: projectTokenProvider,
   ProjectSecretToken: projectSecretTokenProvider,
   ProjectSettings: () => makeProvider(projectSettingsSpec),
 } as const;

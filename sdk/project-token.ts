@@ -32,7 +32,9 @@ export interface ProjectTokenArgs {
  *   sets `deleteBeforeReplace`): exactly one rotation, after which the resource holds
  *   the new token.
  * - `pulumi refresh` picks up a token rotated elsewhere, and shows it as a change (`~`)
- *   of {@link ProjectToken.fingerprint}.
+ *   of {@link ProjectToken.fingerprint}, from the first refresh after the token was created
+ *   or adopted. After a rotation by Pulumi the next refresh records the new fingerprint, and
+ *   shows a rotation made elsewhere from then on (the new token is not known at preview).
  * - {@link ProjectToken.token} is a secret output.
  */
 export class ProjectToken extends pulumi.dynamic.Resource {

@@ -4,9 +4,11 @@
  * `sdk/project-token.ts`; comments here say only how.
  */
 import { createHash } from "node:crypto";
+import type { CheckResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { PostHogApiError, PostHogClient, Project } from "../client";
-import { ResourceSpec } from "./crud";
+import { providerContext } from "../context";
+import { hasUnknowns, makeProvider, Props, ResourceSpec } from "./crud";
 import { projectIdInput } from "./project";
 
 /** Validated ProjectToken inputs. */
@@ -21,6 +23,12 @@ export const projectTokenInputs = z.object({
       }),
     )
     .optional(),
+  /**
+   * Not the program's: `check` fills it in (see {@link projectTokenProvider}) with the
+   * fingerprint of the token the state holds, so that a refresh, which diffs the read outputs
+   * against the state's inputs, shows a token rotated elsewhere as `~ fingerprint`.
+   */
+  fingerprint: z.string().optional(),
 });
 export type ProjectTokenInputs = z.infer<typeof projectTokenInputs>;
 
@@ -86,6 +94,8 @@ export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutp
       whenAbsent: "compare",
       equals: (a, b) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b)),
     },
+    // Absent (a new or replaced token, or a state from before the field) is no change.
+    fingerprint: { onChange: "update", whenAbsent: "keep" },
   },
   deleteBeforeReplace: true,
   // Replacing the token deletes the old one, which is `reset_token`: session only.
@@ -124,9 +134,64 @@ export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutp
   },
 
   inputsOf(outputs) {
-    return { projectId: outputs.projectId, keepers: outputs.keepers };
+    return { projectId: outputs.projectId, keepers: outputs.keepers, fingerprint: outputs.fingerprint };
   },
 };
+
+/**
+ * The provider: the CRUD flow, with `check` putting into the inputs the fingerprint of the
+ * token the state will hold, so that even the first refresh after a create can show a rotation
+ * made elsewhere (the engine's refresh diff compares the read outputs with the state's inputs;
+ * an output that is not an input never shows):
+ * - an unchanged token (same project and keepers): copied forward from the old inputs, no request;
+ * - a new token on a project that exists: the project's current token, which `create` adopts
+ *   (a project created earlier in the same `up` is in the read cache: no request);
+ * - a replacement (a rotation): left out, since the new token is not known until `create`. The
+ *   engine re-runs `check` without the old inputs once it decides to replace, so `diff`
+ *   remembers, in this provider process, the projects whose token it replaces. The next refresh
+ *   writes the fingerprint in (the read's inputs become the state's).
+ */
+export function projectTokenProvider(): ResourceProvider<Props, Props> {
+  const base = makeProvider(projectTokenSpec);
+  const check = base.check as NonNullable<typeof base.check>;
+  const diff = base.diff as NonNullable<typeof base.diff>;
+  const replacing = new Set<string>();
+  return {
+    ...base,
+    async check(olds: Props, news: Props): Promise<CheckResult<Props>> {
+      const result = await check(olds, news);
+      const inputs = result.inputs;
+      if ((result.failures?.length ?? 0) > 0 || !inputs || hasUnknowns(inputs.projectId)) return result;
+      const projectId = String(inputs.projectId);
+      const { fingerprint: _ignored, ...declared } = inputs;
+      if (olds.projectId !== undefined) {
+        const unchanged =
+          String(olds.projectId) === projectId &&
+          JSON.stringify(sorted(olds.keepers)) === JSON.stringify(sorted(inputs.keepers));
+        return unchanged && typeof olds.fingerprint === "string"
+          ? { ...result, inputs: { ...declared, fingerprint: olds.fingerprint } }
+          : { ...result, inputs: declared };
+      }
+      if (replacing.has(projectId)) return { ...result, inputs: declared };
+      // A lookup failing here is reported by `create`, which needs the project too.
+      const project = await providerContext()
+        .client.projects.locate(projectId)
+        .catch(() => undefined);
+      return project
+        ? { ...result, inputs: { ...declared, fingerprint: tokenFingerprint(project.api_token) } }
+        : { ...result, inputs: declared };
+    },
+    async diff(id: string, olds: Props, news: Props) {
+      const result = await diff(id, olds, news);
+      if ((result.replaces?.length ?? 0) > 0 && olds.projectId !== undefined) {
+        replacing.add(String(olds.projectId));
+        if (news.projectId !== undefined && !hasUnknowns(news.projectId))
+          replacing.add(String(news.projectId));
+      }
+      return result;
+    },
+  };
+}
 
 /** Keepers with sorted keys; absent and empty are the same. */
 function sorted(value: unknown): Array<[string, unknown]> {
