@@ -59,6 +59,8 @@ describe("npm start", () => {
       expect(first.stdout).toMatch(new RegExp(`^  ${key.replace("/", "\\/")}\\s+\\d+\\s`, "m"));
     }
     expect(first.stdout).toMatch(/phc_\w{4}…\w{4}/);
+    // layouts/local.yaml declares a teammate who is not a member yet: invited.
+    expect(first.stdout).toMatch(/^Members .*\n {2}main\n {4}teammate@example\.com\s+admin\s+invited$/m);
     // No whole token, API key or password anywhere in the output.
     expect(first.stdout).not.toMatch(/phc_[A-Za-z0-9_-]{20,}/);
     expect(first.stdout).not.toMatch(/phx_[A-Za-z0-9_-]{20,}/);
