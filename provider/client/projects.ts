@@ -132,8 +132,11 @@ export class ProjectsApi {
    * pending deletion.
    */
   locate(id: number | string, organizationHint?: string): Promise<Project | undefined> {
-    // A project and its token look the same project up: one read per provider process.
-    return this.http.cache.locateProject(id, () => this.locateUncached(id, organizationHint));
+    // A project and its token look the same project up: one read per provider process. The
+    // cache also holds what this process read or wrote by other calls, pending ones included.
+    return this.http.cache
+      .locateProject(id, () => this.locateUncached(id, organizationHint))
+      .then((found) => (found?.is_pending_deletion ? undefined : found));
   }
 
   private async locateUncached(id: number | string, organizationHint?: string): Promise<Project | undefined> {
