@@ -477,7 +477,9 @@ describe("ProjectToken", () => {
     await nextOperation();
     const read = await token.read(created.id, created.outs as Props);
     expect(read.props).toMatchObject({ token: rotated.api_token, projectId: String(p.id) });
-    expect(read.inputs).toEqual({ projectId: String(p.id) });
+    // The fingerprint is an input too: the engine's refresh diff compares outputs with inputs.
+    expect(read.inputs).toEqual({ projectId: String(p.id), fingerprint: read.props?.fingerprint });
+    expect(read.props?.fingerprint).toMatch(/^[0-9a-f]{8}$/);
     await api.projects.delete(orgId, p.id);
     await nextOperation();
     expect(await token.read(created.id, read.props as Props)).toEqual({});
