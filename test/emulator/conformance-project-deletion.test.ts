@@ -260,9 +260,7 @@ describe("change_organization with the product page's rules switched on", () => 
     ).request("POST", movePath(source.id, source.projects[0].id), { organization_id: destination.id });
     expect(res.status).toBe(400);
     expect(res.json()).toEqual(
-      invalid(
-        "The originating organization must have at least two projects before you can move one.",
-      ),
+      invalid("The originating organization must have at least two projects before you can move one."),
     );
   });
 
