@@ -21,6 +21,7 @@ import { Environment, PostHogApiError, PostHogClient } from "../client";
 import { providerContext } from "../context";
 import { makeProvider, Props, ResourceSpec } from "./crud";
 import { projectIdInput } from "./project";
+import { TOKEN_REPLACING_FIELDS } from "./project-token";
 
 /** Validated ProjectSecretToken inputs. */
 export const projectSecretTokenInputs = z.object({
@@ -64,26 +65,12 @@ function outputsOf(inputs: ProjectSecretTokenInputs, token: string): ProjectSecr
   return { projectId: inputs.projectId, keepers: inputs.keepers, rotate: inputs.rotate, token };
 }
 
-function sorted(value: unknown): Array<[string, unknown]> {
-  if (!value || typeof value !== "object") return [];
-  return Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
-}
-
 /** The ProjectSecretToken resource. */
 export const projectSecretTokenSpec: ResourceSpec<ProjectSecretTokenInputs, ProjectSecretTokenOutputs> = {
   kind: "ProjectSecretToken",
   inputs: projectSecretTokenInputs,
   fields: {
-    projectId: {
-      onChange: "replace",
-      whenAbsent: "compare",
-      equals: (a, b) => a !== undefined && b !== undefined && String(a) === String(b),
-    },
-    keepers: {
-      onChange: "replace",
-      whenAbsent: "compare",
-      equals: (a, b) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b)),
-    },
+    ...TOKEN_REPLACING_FIELDS,
     // Bookkeeping between check and create: never a change by itself.
     rotate: { onChange: "update", whenAbsent: "keep", equals: () => true },
   },

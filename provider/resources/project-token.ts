@@ -8,7 +8,7 @@ import type { CheckResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { PostHogApiError, PostHogClient, Project } from "../client";
 import { providerContext } from "../context";
-import { hasUnknowns, makeProvider, Props, ResourceSpec } from "./crud";
+import { FieldPolicy, hasUnknowns, makeProvider, Props, ResourceSpec } from "./crud";
 import { projectIdInput } from "./project";
 
 /** Validated ProjectToken inputs. */
@@ -79,21 +79,29 @@ async function locateOrThrow(client: PostHogClient, projectId: string, hint?: st
   return project;
 }
 
+/**
+ * What replaces a token resource (ProjectToken and ProjectSecretToken alike): another project,
+ * or other keepers (ids compared as strings, keepers whatever their key order).
+ */
+export const TOKEN_REPLACING_FIELDS = {
+  projectId: {
+    onChange: "replace",
+    whenAbsent: "compare",
+    equals: (a: unknown, b: unknown) => a !== undefined && b !== undefined && String(a) === String(b),
+  },
+  keepers: {
+    onChange: "replace",
+    whenAbsent: "compare",
+    equals: (a: unknown, b: unknown) => sameKeepers(a, b),
+  },
+} as const satisfies Record<string, FieldPolicy>;
+
 /** The ProjectToken resource. */
 export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutputs> = {
   kind: "ProjectToken",
   inputs: projectTokenInputs,
   fields: {
-    projectId: {
-      onChange: "replace",
-      whenAbsent: "compare",
-      equals: (a, b) => a !== undefined && b !== undefined && String(a) === String(b),
-    },
-    keepers: {
-      onChange: "replace",
-      whenAbsent: "compare",
-      equals: (a, b) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b)),
-    },
+    ...TOKEN_REPLACING_FIELDS,
     // Absent (a new or replaced token, or a state from before the field) is no change.
     fingerprint: { onChange: "update", whenAbsent: "keep" },
   },
@@ -165,9 +173,7 @@ export function projectTokenProvider(): ResourceProvider<Props, Props> {
       const projectId = String(inputs.projectId);
       const { fingerprint: _ignored, ...declared } = inputs;
       if (olds.projectId !== undefined) {
-        const unchanged =
-          String(olds.projectId) === projectId &&
-          JSON.stringify(sorted(olds.keepers)) === JSON.stringify(sorted(inputs.keepers));
+        const unchanged = String(olds.projectId) === projectId && sameKeepers(olds.keepers, inputs.keepers);
         return unchanged && typeof olds.fingerprint === "string"
           ? { ...result, inputs: { ...declared, fingerprint: olds.fingerprint } }
           : { ...result, inputs: declared };
@@ -197,4 +203,9 @@ export function projectTokenProvider(): ResourceProvider<Props, Props> {
 function sorted(value: unknown): Array<[string, unknown]> {
   if (!value || typeof value !== "object") return [];
   return Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Whether two keeper maps hold the same values, whatever their key order. */
+function sameKeepers(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 }

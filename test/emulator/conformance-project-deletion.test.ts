@@ -1,6 +1,6 @@
 import { openDatabase } from "../../emulator/db/database";
 import { adminOf, emulatorOnly, sessionTest, startTarget, type Target } from "./support/target";
-import { call, errorBody, KeyClient, uniqueName } from "./support/http";
+import { call, errorBody, KeyClient, SESSION_ONLY_REFUSAL, uniqueName } from "./support/http";
 import type { Organization, Page, Project } from "./support/shapes";
 
 // Issue 9, parts 2 and 3: deleting a project as PostHog does (pending for 48 hours once it has
@@ -205,13 +205,7 @@ describe("current messages, formats and rules", () => {
     const project = await createProject(org, { name: uniqueName("Key refused") });
     const res = await owner.patch(`/api/organizations/${org}/projects/${project.id}/reset_token/`, {});
     expect(res.status).toBe(403);
-    expect(res.json()).toEqual(
-      errorBody(
-        "authentication_error",
-        "permission_denied",
-        "This action does not support Personal API Key access",
-      ),
-    );
+    expect(res.json()).toEqual(SESSION_ONLY_REFUSAL);
   });
 
   emulatorOnly("owner transfer by a non-owner has PostHog's message", async () => {

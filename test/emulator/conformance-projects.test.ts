@@ -1,14 +1,9 @@
 import { adminOf, emulatorOnly, sessionTest, startTarget, type Target } from "./support/target";
-import { KeyClient, call, errorBody, uniqueName } from "./support/http";
+import { KeyClient, call, errorBody, SESSION_ONLY_REFUSAL, uniqueName } from "./support/http";
 import type { Organization, Page, Project } from "./support/shapes";
 
 const PLAN_LIMIT =
   "You have reached the maximum limit of allowed projects for your current plan. Upgrade your plan to be able to create and manage more projects.";
-const SESSION_ONLY = errorBody(
-  "authentication_error",
-  "permission_denied",
-  "This action does not support Personal API Key access",
-);
 
 let target: Target;
 let owner: KeyClient;
@@ -326,7 +321,7 @@ describe("reset_token", () => {
     const project = await createProject(owner, org, uniqueName("Rotate by key"));
     const res = await owner.patch(`/api/organizations/${org}/projects/${project.id}/reset_token/`, {});
     expect(res.status).toBe(403);
-    expect(res.json()).toEqual(SESSION_ONLY);
+    expect(res.json()).toEqual(SESSION_ONLY_REFUSAL);
   });
 
   sessionTest(
@@ -430,7 +425,7 @@ describe("change_organization", () => {
     const project = await createProject(owner, org, uniqueName("Move by key"));
     const res = await owner.post(movePath(org, project.id), { organization_id: org });
     expect(res.status).toBe(403);
-    expect(res.json()).toEqual(SESSION_ONLY);
+    expect(res.json()).toEqual(SESSION_ONLY_REFUSAL);
   });
 
   sessionTest("rule 1: an unknown or malformed target is 400 'admin or owner of both'", async () => {

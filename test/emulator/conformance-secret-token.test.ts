@@ -4,16 +4,10 @@
  * for local evaluation accepts exactly the primary and the backup of the token's project.
  */
 import { adminOf, emulatorOnly, sessionTest, startTarget, type Target } from "./support/target";
-import { KeyClient, SessionClient, call, errorBody, uniqueName } from "./support/http";
+import { KeyClient, SessionClient, call, SESSION_ONLY_REFUSAL, uniqueName } from "./support/http";
 import type { Project } from "./support/shapes";
 
 type SecretProject = Project & { secret_api_token: string | null; secret_api_token_backup: string | null };
-
-const SESSION_ONLY = errorBody(
-  "authentication_error",
-  "permission_denied",
-  "This action does not support Personal API Key access",
-);
 
 let target: Target;
 let owner: KeyClient;
@@ -52,7 +46,7 @@ describe("rotate_secret_token and delete_secret_token_backup", () => {
       const project = await createProject("Secret by key");
       const res = await owner.patch(`/api/organizations/${org}/projects/${project.id}/${action}/`, {});
       expect(res.status).toBe(403);
-      expect(res.json()).toEqual(SESSION_ONLY);
+      expect(res.json()).toEqual(SESSION_ONLY_REFUSAL);
     });
   }
 

@@ -112,6 +112,13 @@ export const errorBody = (type: string, code: string, detail: string, attr: stri
   attr,
 });
 
+/** PostHog's 403 for a personal API key on an action that declares no scopes (reset_token, moves, secure keys). */
+export const SESSION_ONLY_REFUSAL = errorBody(
+  "authentication_error",
+  "permission_denied",
+  "This action does not support Personal API Key access",
+);
+
 let counter = 0;
 /** Names unique per run, so the suite can share a real PostHog organization with other data. */
 export function uniqueName(prefix: string): string {
