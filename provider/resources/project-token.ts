@@ -158,14 +158,34 @@ export const projectTokenSpec: ResourceSpec<ProjectTokenInputs, ProjectTokenOutp
  *   engine re-runs `check` without the old inputs once it decides to replace, so `diff`
  *   remembers, in this provider process, the projects whose token it replaces. The next refresh
  *   writes the fingerprint in (the read's inputs become the state's).
+ * `diff` also remembers the token a replacement revokes: when the old resource is kept on delete
+ * (an adopted project's token), `create` does the rotation itself.
  */
 export function projectTokenProvider(): ResourceProvider<Props, Props> {
   const base = makeProvider(projectTokenSpec);
   const check = base.check as NonNullable<typeof base.check>;
   const diff = base.diff as NonNullable<typeof base.diff>;
   const replacing = new Set<string>();
+  // Project id -> the token a replacement of the same project is to revoke. A token kept on
+  // delete (an adopted project's: `retainOnDelete`) skips the old resource's delete, and with it
+  // the rotation, so `create` rotates when it still finds that token.
+  const toRevoke = new Map<string, string>();
+  const create = base.create.bind(base);
   return {
     ...base,
+    async create(props: Props) {
+      const projectId = String(props.projectId);
+      const oldToken = toRevoke.get(projectId);
+      toRevoke.delete(projectId);
+      if (oldToken !== undefined) {
+        const { client } = providerContext();
+        const project = await client.projects.locate(projectId);
+        if (project && project.api_token === oldToken) {
+          await client.projects.resetToken(project.organization, project.id, project.name, oldToken);
+        }
+      }
+      return create(props);
+    },
     async check(olds: Props, news: Props): Promise<CheckResult<Props>> {
       const result = await check(olds, news);
       const inputs = result.inputs;
@@ -191,6 +211,9 @@ export function projectTokenProvider(): ResourceProvider<Props, Props> {
       const result = await diff(id, olds, news);
       if ((result.replaces?.length ?? 0) > 0 && olds.projectId !== undefined) {
         replacing.add(String(olds.projectId));
+        if (String(news.projectId) === String(olds.projectId) && typeof olds.token === "string") {
+          toRevoke.set(String(olds.projectId), olds.token);
+        }
         if (news.projectId !== undefined && !hasUnknowns(news.projectId))
           replacing.add(String(news.projectId));
       }
