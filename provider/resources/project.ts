@@ -366,6 +366,18 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
       inputs.existingProjectId === undefined && inputs.adoptDefaultProject === true
         ? await findDefaultProject(client, inputs.organizationId)
         : undefined;
+    // Brings the created or adopted project to the declared settings, keeping it on failure.
+    const settle = async (project: Project) => {
+      const id = String(project.id);
+      const outputs = await patchOrKeepPartial(
+        id,
+        project,
+        patchFor(inputs, project),
+        (patch) => client.projects.update(inputs.organizationId, project.id, patch, project.name),
+        (updated) => outputsOf(updated, adoption),
+      );
+      return { id, outputs };
+    };
     if (inputs.existingProjectId === undefined && !defaultProject) {
       const created = await client.projects.create(inputs.organizationId, {
         name: inputs.name,
@@ -373,15 +385,7 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
         product_description: inputs.productDescription,
       });
       // A recovered create may have adopted a project made with other settings.
-      const id = String(created.id);
-      const outputs = await patchOrKeepPartial(
-        id,
-        created,
-        patchFor(inputs, created),
-        (patch) => client.projects.update(inputs.organizationId, created.id, patch, created.name),
-        (project) => outputsOf(project, adoption),
-      );
-      return { id, outputs };
+      return settle(created);
     }
     // Adoption: the project must already be in the declared organization. Naming a project that
     // is being deleted is deliberate: its deletion is cancelled (nothing else adopts a pending one).
@@ -399,15 +403,7 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
           : `Cannot adopt Project ${inputs.existingProjectId}: it does not exist, or the credentials cannot see it.`,
       );
     }
-    const id = String(adopted.id);
-    const outputs = await patchOrKeepPartial(
-      id,
-      adopted,
-      patchFor(inputs, adopted),
-      (patch) => client.projects.update(inputs.organizationId, adopted.id, patch, adopted.name),
-      (project) => outputsOf(project, adoption),
-    );
-    return { id, outputs };
+    return settle(adopted);
   },
 
   async read(client, id, state) {
