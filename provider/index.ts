@@ -2,7 +2,7 @@
  * The provider package entry (`pulumi-posthog/provider`), loaded by the sdk's thin
  * serialized stub at call time. Every resource is listed here, in one place.
  */
-import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
+import type { ConfigureRequest, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { createClient, PostHogClient } from "./client";
 import { readConfig } from "./config";
 import { makeProvider, Props } from "./resources/crud";
@@ -48,6 +48,26 @@ export function resourceProvider(kind: ResourceKind): ResourceProvider<Props, Pr
     providers.set(kind, provider);
   }
   return provider;
+}
+
+/** The provider methods a stub forwards. */
+const METHODS = ["configure", "check", "diff", "create", "read", "update", "delete"] as const;
+
+/**
+ * What the sdk's serialized stub (`sdk/provider-stub.ts`) calls from its first `configure`:
+ * puts delegates to the implementation of `stub.kind` on the stub and configures it. It
+ * lives here, not in the stub, because the stub's text is copied into every resource's state:
+ * the less it says, the smaller the state the engine rewrites after every step.
+ * State written by 0.1.0 holds a longer stub that calls {@link resourceProvider} itself.
+ */
+export function bindStub(stub: { kind: ResourceKind }, req: ConfigureRequest): Promise<void> {
+  const impl = resourceProvider(stub.kind);
+  const target = stub as unknown as Record<string, unknown>;
+  for (const method of METHODS) {
+    const forward = impl[method] as ((...args: unknown[]) => unknown) | undefined;
+    if (forward) target[method] = (...args: unknown[]) => forward.apply(impl, args);
+  }
+  return impl.configure ? impl.configure(req) : Promise.resolve();
 }
 
 export { UNKNOWN } from "./resources/crud";

@@ -9,7 +9,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -81,7 +81,7 @@ test("the sdk classes serialize the thin stub: small, one per kind, and the same
     expect(text).toBeDefined();
     expect(text).toBe(serialized.direct[kind].text);
     expect(serialized.direct[kind].containsSecrets).toBe(false);
-    expect(Buffer.byteLength(text)).toBeLessThan(2048);
+    expect(Buffer.byteLength(text)).toBeLessThan(700);
     expect(text).toContain(`kind: "${kind}"`);
     expect(text).toContain('"pulumi-posthog/provider"');
   }
@@ -93,15 +93,17 @@ test("the sdk classes serialize the thin stub: small, one per kind, and the same
 test("the serialized text stays identical across provider changes (tripwire)", () => {
   // The stub captures only the kind string and loads the implementation by package
   // name, so this hash changes only when sdk/provider-stub.ts (or Pulumi's closure
-  // serializer) changes. A change shows as `~__provider` on every resource of every
-  // user: update the hash only for a deliberate stub change.
+  // serializer) changes. A new text is written into every resource's state at the next
+  // `up` and must keep working next to the old ones (see the 0.1.0 test below): update
+  // the hash only for a deliberate stub change.
   const hash = createHash("sha256").update(serialized.viaResources.Project).digest("hex").slice(0, 16);
   expect(hash).toBe(STUB_HASH);
 });
 
-test("rebuilt from text like the engine does, the stub configures from stack config and drives the emulator", async () => {
-  const textsFile = join(workDir, "texts.json");
-  writeFileSync(textsFile, JSON.stringify(serialized.viaResources));
+/** Rebuilds providers from `texts` the way the engine's host does and drives the emulator with them. */
+async function roundTrip(texts: Record<string, string>, label: string): Promise<void> {
+  const textsFile = join(workDir, `${label}.json`);
+  writeFileSync(textsFile, JSON.stringify(texts));
   const stackConfig = {
     "posthog:host": emu.url,
     "posthog:apiKey": emu.admin.personalApiKey,
@@ -140,6 +142,20 @@ test("rebuilt from text like the engine does, the stub configures from stack con
   await expect(ownerClient(emu).projects.get(emu.admin.organizationId, out.project.id)).rejects.toMatchObject(
     { status: 404 },
   );
+}
+
+test("rebuilt from text like the engine does, the stub configures from stack config and drives the emulator", async () => {
+  await roundTrip(serialized.viaResources, "current");
+});
+
+test("state written by 0.1.0 (a longer stub that delegates by itself) still runs the current provider", async () => {
+  const old = JSON.parse(readFileSync(join(__dirname, "roundtrip", "stub-0.1.0.json"), "utf8")) as Record<
+    string,
+    string
+  >;
+  expect(old.Project).not.toBe(serialized.viaResources.Project);
+  expect(old.Project).toContain("mod.resourceProvider(this.kind)");
+  await roundTrip(old, "0.1.0");
 });
 
 test("the serialized text holds no credential, host or token", () => {
@@ -150,4 +166,4 @@ test("the serialized text holds no credential, host or token", () => {
 });
 
 /** sha256 (first 16 hex digits) of the Project stub's serialized text; see the tripwire test. */
-const STUB_HASH = "6bdff9f815705cd4";
+const STUB_HASH = "732387d30b4ad291";
