@@ -12,6 +12,7 @@
  *    wall time as ratios to a floor of as many do-nothing dynamic resources on the same engine,
  *    state bytes per resource. posthog-local runs with PostHog's limits (480 a minute, 4,800 an
  *    hour), so the largest `up` is also the rate-limited one: its 429 answers are reported.
+ *    Wall times are medians of BENCH_REPEATS runs (default 3); BENCH_ONLY=layout runs only this.
  *
  * Request loops are bounded in count and only target loopback.
  */
@@ -23,12 +24,16 @@ import { bootstrap, BootstrapResult, startEmulator } from "posthog-local";
 import { startCountingProxy } from "./counting-proxy";
 import { createClient } from "../provider/client";
 import { providerStub, ResourceKind } from "../sdk/provider-stub";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { openOfflineStack } from "../scripts/lib/offline";
 import { repoRoot } from "../scripts/lib/paths";
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 300);
 const READS = Number(process.env.BENCH_READS ?? 1000);
 const SIZES = (process.env.BENCH_SIZES ?? "100,300").split(",").map(Number);
+const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
+/** Only the layout part (issue 11's figures), for iterating on them: BENCH_ONLY=layout. */
+const ONLY_LAYOUT = process.env.BENCH_ONLY === "layout";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -166,32 +171,66 @@ async function seconds<T>(work: () => Promise<T>): Promise<{ value: T; s: number
   return { value, s: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** "12.3 s (11.9 to 13.0)": the median of the repetitions and their range. */
+function spread(values: number[]): string {
+  const range =
+    values.length > 1 ? ` (${Math.min(...values).toFixed(1)} to ${Math.max(...values).toFixed(1)})` : "";
+  return `${median(values).toFixed(1)} s${range}`;
+}
+
 function countsLine(counts: Record<string, number>): string {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const parts = Object.entries(counts).map(([route, n]) => `${n} ${route}`);
   return `${total}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
+type Walls = { up: number; preview: number; destroy: number };
+
+/** State bytes per resource (the stack's own resource counted) of a stack as exported. */
+async function stateBytesPerResource(stack: Stack, resources: number): Promise<number> {
+  return Math.round(Buffer.byteLength(JSON.stringify(await stack.exportStack())) / (resources + 1));
+}
+
 /** The floor: 2n do-nothing dynamic resources shaped like n projects with their tokens. */
-async function floor(n: number): Promise<{ up: number; preview: number; destroy: number }> {
+async function floor(n: number): Promise<Walls & { stateBytesPerResource: number }> {
   const workDir = path.join(repoRoot(), "bench", "floor");
   const stackName = `floor-${n}-${process.pid}`;
   const run = await openOfflineStack({ workDir, stackName, config: { projects: { value: String(n) } } });
   try {
     const up = await seconds(() => run.stack.up());
+    const state = await stateBytesPerResource(run.stack, 2 * n);
     const preview = await seconds(() => run.stack.preview());
     const destroy = await seconds(() => run.stack.destroy());
-    return { up: up.s, preview: preview.s, destroy: destroy.s };
+    return { up: up.s, preview: preview.s, destroy: destroy.s, stateBytesPerResource: state };
   } finally {
     await run.dispose();
     fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
   }
 }
 
-/** n projects with their tokens through a counting proxy, against the floor. */
-async function layout(dir: string, n: number): Promise<void> {
-  const { dbPath, admin } = benchDatabase(dir, `layout-${n}.sqlite`);
-  const server = await startEmulator({ dbPath }); // PostHog's limits: 480/minute, 4,800/hour
+/** What one run of the layout measured: wall times, and requests per operation. */
+interface LayoutRun extends Walls {
+  requests: Record<string, string>;
+  perProject: number;
+  perResourceDestroy: number;
+  throttled: number;
+  stateBytesPerResource: number;
+}
+
+/**
+ * n projects with their tokens through a counting proxy, on a fresh posthog-local with
+ * PostHog's limits (480/minute, 4,800/hour): fresh, so one repetition's requests never eat
+ * into the next one's budget.
+ */
+async function layoutRun(dir: string, n: number, repetition: number): Promise<LayoutRun> {
+  const { dbPath, admin } = benchDatabase(dir, `layout-${n}-${repetition}.sqlite`);
+  const server = await startEmulator({ dbPath });
   const proxy = await startCountingProxy(server.url);
   const workDir = path.join(repoRoot(), "test", "fixtures", "request-counts");
   const stackName = `bench-${n}-${process.pid}`;
@@ -207,52 +246,41 @@ async function layout(dir: string, n: number): Promise<void> {
       projects: { value: String(n) },
     },
   });
-  const label = `${n} projects + ${n} tokens`;
+  const requests: Record<string, string> = {};
   try {
-    const base = await floor(n);
-    report(
-      `floor (${2 * n} do-nothing resources): up / preview / destroy`,
-      `${base.up.toFixed(1)} s / ${base.preview.toFixed(1)} s / ${base.destroy.toFixed(1)} s`,
-    );
-
-    proxy.reset();
     const up = await seconds(() => run.stack.up());
-    report(
-      `${label}: up, requests`,
-      `${countsLine(proxy.counts())}, ${(proxy.total() / n).toFixed(2)} per project`,
-    );
-    report(`${label}: up, 429 answers (480/min, 4,800/h)`, String(proxy.throttled()));
-    report(`${label}: up, wall time`, `${up.s.toFixed(1)} s, ${(up.s / base.up).toFixed(2)}x the floor`);
-    const state = JSON.stringify(await run.stack.exportStack());
-    const resources = 2 * n + 1;
-    report(`${label}: state bytes per resource`, `${Math.round(Buffer.byteLength(state) / resources)} bytes`);
+    requests.up = countsLine(proxy.counts());
+    const perProject = proxy.total() / n;
+    const throttled = proxy.throttled();
+    const stateBytes = await stateBytesPerResource(run.stack, 2 * n);
 
     proxy.reset();
     const preview = await seconds(() => run.stack.preview());
-    report(
-      `${label}: no-change preview`,
-      `${countsLine(proxy.counts())} requests, ${preview.s.toFixed(1)} s, ${(preview.s / base.preview).toFixed(2)}x the floor`,
-    );
+    requests.preview = countsLine(proxy.counts());
     proxy.reset();
     await run.stack.up();
-    report(`${label}: no-change up, requests`, countsLine(proxy.counts()));
+    requests["no-change up"] = countsLine(proxy.counts());
     proxy.reset();
     await run.stack.refresh();
-    report(`${label}: refresh, requests`, countsLine(proxy.counts()));
+    requests.refresh = countsLine(proxy.counts());
     await run.stack.setConfig("renamed", { value: "Renamed project" });
     proxy.reset();
     await run.stack.up();
-    report(`${label}: rename one project, requests`, countsLine(proxy.counts()));
+    requests["rename one project"] = countsLine(proxy.counts());
     proxy.reset();
     const destroy = await seconds(() => run.stack.destroy());
-    report(
-      `${label}: destroy, requests`,
-      `${countsLine(proxy.counts())}, ${(proxy.total() / (2 * n)).toFixed(2)} per resource`,
-    );
-    report(
-      `${label}: destroy, wall time`,
-      `${destroy.s.toFixed(1)} s, ${(destroy.s / base.destroy).toFixed(2)}x the floor`,
-    );
+    requests.destroy = countsLine(proxy.counts());
+    const perResourceDestroy = proxy.total() / (2 * n);
+    return {
+      up: up.s,
+      preview: preview.s,
+      destroy: destroy.s,
+      requests,
+      perProject,
+      perResourceDestroy,
+      throttled,
+      stateBytesPerResource: stateBytes,
+    };
   } finally {
     await run.dispose();
     fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
@@ -261,13 +289,63 @@ async function layout(dir: string, n: number): Promise<void> {
   }
 }
 
+/**
+ * The layout of n projects against the floor, REPEATS times, floor and layout in turns so
+ * that a slow spell of the machine hits both; wall times are the medians, ratios are of the
+ * medians.
+ */
+async function layout(dir: string, n: number): Promise<void> {
+  const label = `${n} projects + ${n} tokens`;
+  const floors: (Walls & { stateBytesPerResource: number })[] = [];
+  const runs: LayoutRun[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    floors.push(await floor(n));
+    runs.push(await layoutRun(dir, n, r));
+  }
+  const first = runs[0];
+  const walls = (from: Walls[], op: keyof Walls) => from.map((w) => w[op]);
+  report(
+    `floor (${2 * n} do-nothing resources): up / preview / destroy`,
+    (["up", "preview", "destroy"] as const).map((op) => spread(walls(floors, op))).join(" / "),
+  );
+  report(`${label}: up, requests`, `${first.requests.up}, ${first.perProject.toFixed(2)} per project`);
+  report(`${label}: up, 429 answers (480/min, 4,800/h)`, runs.map((r) => String(r.throttled)).join(" / "));
+  for (const op of ["up", "preview", "destroy"] as const) {
+    const ratio = median(walls(runs, op)) / median(walls(floors, op));
+    report(
+      `${label}: ${op === "preview" ? "no-change preview" : op}, wall time`,
+      `${spread(walls(runs, op))}, ${ratio.toFixed(2)}x the floor`,
+    );
+  }
+  // The engine rewrites the whole state after every step, so its size drives `up` and `destroy`.
+  report(
+    `${label}: state bytes per resource`,
+    `${first.stateBytesPerResource} bytes (the floor: ${floors[0].stateBytesPerResource})`,
+  );
+  for (const op of ["preview", "no-change up", "refresh", "rename one project"]) {
+    report(`${label}: ${op === "preview" ? "no-change preview" : op}, requests`, first.requests[op]);
+  }
+  report(
+    `${label}: destroy, requests`,
+    `${first.requests.destroy}, ${first.perResourceDestroy.toFixed(2)} per resource`,
+  );
+  // Requests are deterministic; a repetition that differs is a finding, not noise.
+  for (const [i, run] of runs.entries()) {
+    for (const [op, line] of Object.entries(run.requests)) {
+      if (line !== first.requests[op]) report(`${label}: ${op} requests differ in repetition ${i + 1}`, line);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-posthog-bench-"));
   console.log(`pulumi-posthog benchmarks (${os.cpus().length} cores, Node ${process.version})`);
   try {
     await serializedProvider();
-    await emulatorAndClient(dir);
-    await engine(dir);
+    if (!ONLY_LAYOUT) {
+      await emulatorAndClient(dir);
+      await engine(dir);
+    }
     for (const n of SIZES) await layout(dir, n);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
