@@ -21,7 +21,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrap, BootstrapResult, startEmulator } from "posthog-local";
-import { CountingProxy, startCountingProxy } from "./counting-proxy";
+import { openCountedStack } from "./counted-stack";
+import type { CountingProxy } from "./counting-proxy";
 import { createClient } from "../provider/client";
 import { providerStub, ResourceKind } from "../sdk/provider-stub";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -232,20 +233,13 @@ interface LayoutRun extends Walls {
 async function layoutRun(dir: string, n: number, repetition: number): Promise<LayoutRun> {
   const { dbPath, admin } = benchDatabase(dir, `layout-${n}-${repetition}.sqlite`);
   const server = await startEmulator({ dbPath });
-  const proxy = await startCountingProxy(server.url);
-  const workDir = path.join(repoRoot(), "test", "fixtures", "request-counts");
   const stackName = `bench-${n}-${process.pid}`;
-  const run = await openOfflineStack({
-    workDir,
+  const { proxy, run } = await openCountedStack({
+    target: server.url,
+    admin,
+    projects: n,
     stackName,
-    config: {
-      "posthog:host": { value: proxy.url },
-      "posthog:apiKey": { value: admin.personalApiKey, secret: true },
-      "posthog:email": { value: admin.email },
-      "posthog:password": { value: admin.password, secret: true },
-      organizationId: { value: admin.organizationId },
-      projects: { value: String(n) },
-    },
+    session: true,
   });
   const requests: Record<string, string> = {};
   try {
@@ -284,7 +278,9 @@ async function layoutRun(dir: string, n: number, repetition: number): Promise<La
     };
   } finally {
     await run.dispose();
-    fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
+    fs.rmSync(path.join(repoRoot(), "test", "fixtures", "request-counts", `Pulumi.${stackName}.yaml`), {
+      force: true,
+    });
     await proxy.close();
     await server.close();
   }

@@ -5,13 +5,12 @@
  * must meet 429 answers and wait them out (its pacer learns from `Retry-After`). By nature this
  * takes over a minute; it runs once.
  */
-import * as path from "node:path";
-import { CountingProxy, startCountingProxy } from "../../bench/counting-proxy";
-import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
+import { openCountedStack } from "../../bench/counted-stack";
+import type { CountingProxy } from "../../bench/counting-proxy";
+import type { OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { api, tearDown } from "../helpers/engine";
 
-const program = path.join(__dirname, "..", "fixtures", "request-counts");
 const PROJECTS = 60;
 const PER_MINUTE = 60;
 /** Requests of the key sent just before the `up`, out of the minute's budget. */
@@ -33,17 +32,13 @@ describe(`${PROJECTS} projects under a ${PER_MINUTE}-a-minute rate limit`, () =>
 
   beforeAll(async () => {
     emulator = await startTestEmulator({ rateLimit: { perMinute: PER_MINUTE, perHour: 4800 } });
-    proxy = await startCountingProxy(emulator.url);
-    run = await openOfflineStack({
-      workDir: program,
+    ({ proxy, run } = await openCountedStack({
+      target: emulator.url,
+      admin: emulator.admin,
+      projects: PROJECTS,
       stackName: `rate-limit-${process.pid}`,
-      config: {
-        "posthog:host": { value: proxy.url },
-        "posthog:apiKey": { value: emulator.admin.personalApiKey, secret: true },
-        organizationId: { value: emulator.admin.organizationId },
-        projects: { value: String(PROJECTS) },
-      },
-    });
+      session: false,
+    }));
   });
 
   // No destroy: the stack and posthog-local go away with their temporary folders.

@@ -4,13 +4,12 @@
  * counting proxy in front of posthog-local. The counts are deterministic: each operation runs in
  * one provider process, whose read cache (provider/client/cache.ts) lasts that operation.
  */
-import * as path from "node:path";
-import { CountingProxy, startCountingProxy } from "../../bench/counting-proxy";
-import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
+import { openCountedStack } from "../../bench/counted-stack";
+import type { CountingProxy } from "../../bench/counting-proxy";
+import type { OfflineStack } from "../../scripts/lib/offline";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { tearDown } from "../helpers/engine";
 
-const program = path.join(__dirname, "..", "fixtures", "request-counts");
 const N = 10;
 
 /**
@@ -46,19 +45,13 @@ describe(`requests per operation, ${N} projects with tokens`, () => {
 
   beforeAll(async () => {
     emulator = await startTestEmulator({ rateLimit: false });
-    proxy = await startCountingProxy(emulator.url);
-    run = await openOfflineStack({
-      workDir: program,
+    ({ proxy, run } = await openCountedStack({
+      target: emulator.url,
+      admin: emulator.admin,
+      projects: N,
       stackName: `counts-${process.pid}`,
-      config: {
-        "posthog:host": { value: proxy.url },
-        "posthog:apiKey": { value: emulator.admin.personalApiKey, secret: true },
-        "posthog:email": { value: emulator.admin.email },
-        "posthog:password": { value: emulator.admin.password, secret: true },
-        organizationId: { value: emulator.admin.organizationId },
-        projects: { value: String(N) },
-      },
-    });
+      session: true,
+    }));
   });
 
   afterAll(async () => {
