@@ -9,7 +9,6 @@ import { createClient, PostHogClient, redact } from "./client";
 import type { RetryPolicy } from "./client";
 import { ConfigSource, ProviderConfig, readConfig } from "./config";
 import { exitWhenEngineGone, inProviderHost } from "./lifeline";
-import { captureCheckUrns } from "./resources/interrupted-create";
 
 let current: { config: ProviderConfig; client: PostHogClient } | undefined;
 
@@ -44,10 +43,7 @@ export function resetClient(): void {
 /** Reads the configuration (stack config first, then environment) and builds the client. */
 export function configureProvider(get: ConfigSource, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   const config = readConfig(get, env);
-  if (inProviderHost()) {
-    exitWhenEngineGone();
-    captureCheckUrns();
-  }
+  if (inProviderHost()) exitWhenEngineGone();
   // Each resource kind's provider calls configure with the same stack config: keep the
   // client (and its logged-in session) when nothing changed.
   if (current && JSON.stringify(current.config) === JSON.stringify(config)) return config;

@@ -341,7 +341,7 @@ export const projectSpec: ResourceSpec<ProjectInputs, ProjectOutputs> = {
     const isNew = fromId === undefined;
     if (isNew) {
       const failures = await checkCreate(client, news);
-      return withInterruptedCreateHint(failures, client, { id: news.organizationId }, news.name, olds);
+      return withInterruptedCreateHint(failures, client, { id: news.organizationId }, news.name);
     }
     if (news.existingProjectId !== undefined && String(olds.existingProjectId) !== news.existingProjectId) {
       return checkCreate(client, news); // a replacement adopting another project
