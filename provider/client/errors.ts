@@ -9,7 +9,7 @@
  * and the request's method and path only (never headers), and every message passes
  * through {@link redact} before it leaves this module.
  */
-import { AxiosError } from "axios";
+import { axiosLibrary } from "./libraries";
 import { errorBodySchema } from "./schemas";
 
 /** What the client was doing when a request failed: "create" + `Project "Production"`. */
@@ -337,6 +337,7 @@ export function apiErrorFromAxios(
   ctx: HintContext,
 ): PostHogApiError {
   if (err instanceof PostHogApiError) return err;
+  const { AxiosError } = axiosLibrary();
   if (err instanceof AxiosError && err.response) {
     const status = err.response.status;
     const parsed = errorBodySchema.safeParse(err.response.data);

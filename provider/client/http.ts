@@ -6,12 +6,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import axios, { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from "axios";
-import axiosRetry, { retryAfter } from "axios-retry";
-import { CookieJar } from "tough-cookie";
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from "axios";
+import type { CookieJar } from "tough-cookie";
 import { z } from "zod";
 import { ReadCache } from "./cache";
 import { apiErrorFromAxios, OperationContext, redact, ResponseShapeError } from "./errors";
+import { axiosLibrary, axiosRetryLibrary, cookieLibrary } from "./libraries";
 import { pageSchema } from "./schemas";
 
 /**
@@ -301,9 +301,9 @@ export class HttpClient {
    * needs no request of its own.
    */
   keyAccepted = false;
-  /** Holds the session and CSRF cookies; only session and unauthenticated requests use it. */
-  readonly jar = new CookieJar();
-  private readonly axios: AxiosInstance;
+  private cookieJar?: CookieJar;
+  private transport?: AxiosInstance;
+  private readonly timeoutMs: number;
   private readonly apiKey?: string;
   private readonly log: (line: string) => void;
 
@@ -323,15 +323,32 @@ export class HttpClient {
     this.pacer = new Pacer(options.rateLimits ?? POSTHOG_RATE_LIMITS);
     this.cache = new ReadCache(options.readCache ?? false);
     this.log = options.log ?? (() => undefined);
-    this.axios = axios.create({
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Holds the session and CSRF cookies; only session and unauthenticated requests use it. */
+  get jar(): CookieJar {
+    this.cookieJar ??= new (cookieLibrary().CookieJar)();
+    return this.cookieJar;
+  }
+
+  /** The axios instance with the retry policy, built for the first request (see `libraries.ts`). */
+  private get axios(): AxiosInstance {
+    this.transport ??= this.createTransport();
+    return this.transport;
+  }
+
+  private createTransport(): AxiosInstance {
+    const { default: axios, AxiosError } = axiosLibrary();
+    const transport = axios.create({
       baseURL: this.host,
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: this.timeoutMs,
       headers: { "User-Agent": `pulumi-posthog/${packageVersion()}`, Accept: "application/json" },
       // Redirects would re-send credentials to wherever they point; PostHog's API does not redirect.
       maxRedirects: 0,
     });
-    this.axios.interceptors.request.use((config) => this.authenticate(config));
-    this.axios.interceptors.response.use(
+    transport.interceptors.request.use((config) => this.authenticate(config));
+    transport.interceptors.response.use(
       async (response) => {
         await this.storeCookies(response);
         return response;
@@ -341,7 +358,7 @@ export class HttpClient {
         throw error;
       },
     );
-    axiosRetry(this.axios, {
+    axiosRetryLibrary().default(transport, {
       // The counts are kept in shouldRetry: 429s have their own budget.
       retries: Number.MAX_SAFE_INTEGER,
       shouldResetTimeout: true,
@@ -362,13 +379,14 @@ export class HttpClient {
         );
       },
     });
+    return transport;
   }
 
   /** The delay before retry number `n` (1-based), honouring `Retry-After`. */
   delayFor(n: number, error?: AxiosError): number {
     const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (n - 1));
     const jittered = exp / 2 + (Math.random() * exp) / 2;
-    return Math.max(jittered, error ? retryAfter(error) : 0);
+    return Math.max(jittered, error ? axiosRetryLibrary().retryAfter(error) : 0);
   }
 
   /** True when `startedAt + elapsed + delay` still fits the time budget (throttled waits aside). */
@@ -392,7 +410,7 @@ export class HttpClient {
     if (status === 429) {
       this.throttledRequests++;
       // Without Retry-After, a second, with jitter so parallel requests do not return together.
-      const delay = Math.max(retryAfter(error), 500 + Math.random() * 1000);
+      const delay = Math.max(axiosRetryLibrary().retryAfter(error), 500 + Math.random() * 1000);
       this.pacer.throttled(delay);
       if (meta.throttledMs + delay > this.retry.maxRateLimitWaitMs) return false;
       meta.throttledMs += delay;

@@ -18,10 +18,10 @@
  * enforcement, a lockout): {@link Session.verifyLogin} finds out at preview, and the error
  * factory's hints say what to do.
  */
-import { authenticator } from "otplib";
 import { z } from "zod";
 import { apiError, OperationContext, PostHogApiError, registerSecret } from "./errors";
 import { HttpClient, RequestSpec } from "./http";
+import { totpLibrary } from "./libraries";
 import { loginSchema } from "./schemas";
 
 /** How long a log out may hold up the process's exit (the engine kills plugins 5 s after SIGINT). */
@@ -243,7 +243,7 @@ export class Session {
         op: { action: "complete two-factor login for", resource: email },
         method: "POST",
         path: "/api/login/token",
-        body: { token: authenticator.generate(totpSecret) },
+        body: { token: totpLibrary().authenticator.generate(totpSecret) },
         schema: loginSchema,
         auth: "session",
         // A TOTP code is single-use: never resend the same one blindly.

@@ -119,6 +119,10 @@ async function roundTrip(texts: Record<string, string>, label: string): Promise<
 
   // After configure, every method delegates to the implementation.
   expect(out.methods).toEqual(["check", "configure", "create", "delete", "diff", "kind", "read", "update"]);
+  // Configured but nothing sent yet (a no-change preview's whole life): the HTTP, cookie and
+  // TOTP libraries are not loaded (provider/client/libraries.ts); the first request loads them.
+  expect(out.librariesAfterConfigure).toEqual(["zod"]);
+  expect(out.librariesAtEnd).toEqual(expect.arrayContaining(["axios", "zod"]));
   expect(out.orgCheck.failures[0]).toEqual({
     property: "name",
     reason: 'Organization input "name": must not be empty',

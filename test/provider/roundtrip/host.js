@@ -11,6 +11,14 @@ const texts = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const rawConfig = JSON.parse(process.env.ROUNDTRIP_CONFIG);
 const orgId = process.env.ROUNDTRIP_ORG;
 
+/** Which of the provider's heavier dependencies this process has loaded so far. */
+function loadedLibraries() {
+  const files = Object.keys(require.cache);
+  return ["axios", "tough-cookie", "otplib", "zod"].filter((name) =>
+    files.some((file) => file.includes(`/node_modules/${name}/`)),
+  );
+}
+
 const cache = {};
 async function getProvider(kind) {
   const text = texts[kind];
@@ -28,6 +36,7 @@ async function main() {
   const project = await getProvider("Project");
   const token = await getProvider("ProjectToken");
   out.methods = Object.keys(project).sort();
+  out.librariesAfterConfigure = loadedLibraries();
 
   out.orgCheck = await org.check({}, { name: "" });
   const o = await org.create({ name: "Round trip org", __provider: texts.Organization });
@@ -56,6 +65,7 @@ async function main() {
   out.projectReadAfterDelete = await project.read(p.id, out.projectUpdate.outs);
   await org.delete(o.id, o.outs);
   out.orgReadAfterDelete = await org.read(o.id, o.outs);
+  out.librariesAtEnd = loadedLibraries();
   process.stdout.write(JSON.stringify(out));
 }
 main().catch((err) => {
