@@ -5,6 +5,7 @@
 import type { ConfigureRequest, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { createClient, PostHogClient } from "./client";
 import { readConfig } from "./config";
+import { RESOURCE_KINDS, type ResourceKind } from "./kinds";
 import { makeProvider, Props } from "./resources/crud";
 import { organizationSpec } from "./resources/organization";
 import { organizationMemberProvider } from "./resources/organization-member";
@@ -14,20 +15,19 @@ import { projectSecretTokenProvider } from "./resources/project-secret-token";
 import { projectSettingsSpec } from "./resources/project-settings";
 
 /** Every resource kind of this provider, and its spec. */
-const resources = {
+const resources: Record<ResourceKind, () => ResourceProvider<Props, Props>> = {
   Organization: () => makeProvider(organizationSpec),
   OrganizationMember: organizationMemberProvider,
   Project: () => makeProvider(projectSpec),
   ProjectToken: projectTokenProvider,
   ProjectSecretToken: projectSecretTokenProvider,
   ProjectSettings: () => makeProvider(projectSettingsSpec),
-} as const;
+};
 
-/** The resource kinds, as used in type tokens `pulumi-nodejs:dynamic/posthog:<kind>`. */
-export type ResourceKind = keyof typeof resources;
+export type { ResourceKind };
 
 /** The kinds, for callers that validate a kind string. */
-export const resourceKinds = Object.keys(resources) as ResourceKind[];
+export const resourceKinds: readonly ResourceKind[] = RESOURCE_KINDS;
 
 const providers = new Map<ResourceKind, ResourceProvider<Props, Props>>();
 

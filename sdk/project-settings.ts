@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CookielessMode, SettingName } from "../provider/fields/project-settings";
+import type { CookielessMode } from "../provider/fields/cookieless";
+import type { SettingName } from "../provider/fields/project-settings";
 import { providerStub } from "./provider-stub";
 
 export type { CookielessMode };

@@ -23,7 +23,9 @@
 import type { ConfigureRequest, ResourceProvider } from "@pulumi/pulumi/dynamic";
 // Types only: erased at compile time, so the sdk still loads the provider by name, never by path.
 import type * as ProviderModule from "../provider";
-import type { ResourceKind } from "../provider";
+// The kinds alone: the sdk's declarations must not reach the provider's (zod's types are
+// large, and a program's type check, ts-node's default under `pulumi up`, would load them).
+import type { ResourceKind } from "../provider/kinds";
 
 export type { ResourceKind };
 

@@ -5,6 +5,7 @@
  * only zod, so the layout config can load it alone; the sdk takes its types only.
  */
 import { z } from "zod";
+import { COOKIELESS_MODES, type CookielessMode } from "./cookieless";
 
 /** PostHog refuses an authorized URL with more wildcards than this in its host. */
 export const MAX_HOST_WILDCARDS = 5;
@@ -12,9 +13,7 @@ export const MAX_HOST_WILDCARDS = 5;
 /** PostHog's range for the replay minimum duration. */
 export const MAX_MINIMUM_DURATION_MS = 30_000;
 
-/** `cookieless_server_hash_mode` by name; PostHog stores the index. */
-export const COOKIELESS_MODES = ["disabled", "stateless", "stateful"] as const;
-export type CookielessMode = (typeof COOKIELESS_MODES)[number];
+export { COOKIELESS_MODES, type CookielessMode } from "./cookieless";
 
 const URL_SHAPE = /^(https?):\/\/([^/?#]+)(.*)$/i;
 

@@ -123,6 +123,20 @@ describe("the packed provider in a fresh Node 20 project", () => {
     expect(withScripts).toEqual(["protobufjs"]);
   });
 
+  test("the program's type check reads the sdk's declarations and none of the provider's libraries", async () => {
+    // Pulumi type-checks a TypeScript program with ts-node before every preview and up; what
+    // the sdk's .d.ts files import is read and bound each time.
+    const { stdout } = await runCommand("npx", ["tsc", "--noEmit", "--listFiles", "-p", "."], { cwd: dir });
+    const files = stdout.trim().split("\n");
+    expect(files.some((file) => file.endsWith("node_modules/pulumi-posthog/dist/sdk/index.d.ts"))).toBe(true);
+    expect(
+      files.filter((file) => /node_modules\/(zod|axios|axios-retry|tough-cookie|otplib)\//.test(file)),
+    ).toEqual([]);
+    expect(
+      files.filter((file) => /pulumi-posthog\/dist\/provider\/(index|client|resources)/.test(file)),
+    ).toEqual([]);
+  });
+
   test("pulumi preview of a one-Project program plans the create against posthog-local", async () => {
     const preview = await run.stack.preview();
     expect(preview.changeSummary).toEqual({ create: 2 });
