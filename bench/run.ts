@@ -9,8 +9,8 @@
  * 4. The real engine: `up` of the standard layout, then a no-change `preview`.
  * 5. Issue 11, for each size in BENCH_SIZES (default 100 and 300 projects, each with its
  *    ProjectToken): requests per operation through a counting proxy, `up`/`preview`/`destroy`
- *    wall time as ratios to a floor of as many do-nothing dynamic resources on the same engine,
- *    state bytes per resource. posthog-local runs with PostHog's limits (480 a minute, 4,800 an
+ *    wall time and the Pulumi processes' CPU time as ratios to a floor of as many do-nothing
+ *    dynamic resources on the same engine, state bytes per resource. posthog-local runs with PostHog's limits (480 a minute, 4,800 an
  *    hour), so the largest `up` is also the rate-limited one: its 429 answers are reported.
  *    Wall times are medians of BENCH_REPEATS runs (default 3); BENCH_ONLY=layout runs only this.
  *
@@ -166,10 +166,35 @@ async function engine(dir: string): Promise<void> {
   }
 }
 
-async function seconds<T>(work: () => Promise<T>): Promise<{ value: T; s: number }> {
+/**
+ * CPU seconds of this process's finished child processes and theirs (`cutime` + `cstime` of
+ * /proc/self/stat, in the kernel's 100 ticks a second), or undefined off Linux. An Automation
+ * API operation runs the `pulumi` CLI as a child, which waits for its language host, the
+ * program and the provider process, so the difference over one operation is the CPU of the
+ * Pulumi side alone: posthog-local and the counting proxy run in this process and are not in it.
+ */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall seconds of `work` and the CPU seconds of the Pulumi processes it ran (see above). */
+async function seconds<T>(work: () => Promise<T>): Promise<{ value: T; s: number; cpu?: number }> {
+  const cpuBefore = childrenCpuSeconds();
   const start = process.hrtime.bigint();
   const value = await work();
-  return { value, s: Number(process.hrtime.bigint() - start) / 1e9 };
+  const s = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuAfter = childrenCpuSeconds();
+  return {
+    value,
+    s,
+    cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+  };
 }
 
 function median(values: number[]): number {
@@ -194,13 +219,24 @@ function countsLine(proxy: CountingProxy): string {
 
 type Walls = { up: number; preview: number; destroy: number };
 
+/** Wall times, and the CPU seconds of the Pulumi processes of the same operations (Linux only). */
+type Timed = Walls & { cpu?: Walls };
+
+/** The CPU figures of three timed operations, when all three have one. */
+function cpuOf(...timings: { cpu?: number }[]): Walls | undefined {
+  const [up, preview, destroy] = timings.map((t) => t.cpu);
+  return up === undefined || preview === undefined || destroy === undefined
+    ? undefined
+    : { up, preview, destroy };
+}
+
 /** State bytes per resource (the stack's own resource counted) of a stack as exported. */
 async function stateBytesPerResource(stack: Stack, resources: number): Promise<number> {
   return Math.round(Buffer.byteLength(JSON.stringify(await stack.exportStack())) / (resources + 1));
 }
 
 /** The floor: 2n do-nothing dynamic resources shaped like n projects with their tokens. */
-async function floor(n: number): Promise<Walls & { stateBytesPerResource: number }> {
+async function floor(n: number): Promise<Timed & { stateBytesPerResource: number }> {
   const workDir = path.join(repoRoot(), "bench", "floor");
   const stackName = `floor-${n}-${process.pid}`;
   const run = await openOfflineStack({ workDir, stackName, config: { projects: { value: String(n) } } });
@@ -209,7 +245,13 @@ async function floor(n: number): Promise<Walls & { stateBytesPerResource: number
     const state = await stateBytesPerResource(run.stack, 2 * n);
     const preview = await seconds(() => run.stack.preview());
     const destroy = await seconds(() => run.stack.destroy());
-    return { up: up.s, preview: preview.s, destroy: destroy.s, stateBytesPerResource: state };
+    return {
+      up: up.s,
+      preview: preview.s,
+      destroy: destroy.s,
+      cpu: cpuOf(up, preview, destroy),
+      stateBytesPerResource: state,
+    };
   } finally {
     await run.dispose();
     fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
@@ -217,7 +259,7 @@ async function floor(n: number): Promise<Walls & { stateBytesPerResource: number
 }
 
 /** What one run of the layout measured: wall times, and requests per operation. */
-interface LayoutRun extends Walls {
+interface LayoutRun extends Timed {
   requests: Record<string, string>;
   perProject: number;
   perResourceDestroy: number;
@@ -270,6 +312,7 @@ async function layoutRun(dir: string, n: number, repetition: number): Promise<La
       up: up.s,
       preview: preview.s,
       destroy: destroy.s,
+      cpu: cpuOf(up, preview, destroy),
       requests,
       perProject,
       perResourceDestroy,
@@ -293,7 +336,7 @@ async function layoutRun(dir: string, n: number, repetition: number): Promise<La
  */
 async function layout(dir: string, n: number): Promise<void> {
   const label = `${n} projects + ${n} tokens`;
-  const floors: (Walls & { stateBytesPerResource: number })[] = [];
+  const floors: (Timed & { stateBytesPerResource: number })[] = [];
   const runs: LayoutRun[] = [];
   for (let r = 0; r < REPEATS; r++) {
     floors.push(await floor(n));
@@ -313,6 +356,18 @@ async function layout(dir: string, n: number): Promise<void> {
       `${label}: ${op === "preview" ? "no-change preview" : op}, wall time`,
       `${spread(walls(runs, op))}, ${ratio.toFixed(2)}x the floor`,
     );
+  }
+  // CPU varies far less than wall time on a shared machine, and leaves out posthog-local, which
+  // stands in for PostHog's servers but shares this machine's cores.
+  const cpus = (from: Timed[]) => from.map((t) => t.cpu).filter((c): c is Walls => c !== undefined);
+  if (cpus(runs).length === runs.length && cpus(floors).length === floors.length) {
+    for (const op of ["up", "preview", "destroy"] as const) {
+      const ratio = median(walls(cpus(runs), op)) / median(walls(cpus(floors), op));
+      report(
+        `${label}: ${op === "preview" ? "no-change preview" : op}, CPU of the Pulumi processes`,
+        `${spread(walls(cpus(runs), op))} (the floor: ${spread(walls(cpus(floors), op))}), ${ratio.toFixed(2)}x`,
+      );
+    }
   }
   // The engine rewrites the whole state after every step, so its size drives `up` and `destroy`.
   report(
