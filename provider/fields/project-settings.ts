@@ -2,7 +2,8 @@
  * The project settings, the one list of them: each input name (as `ProjectSettings`,
  * `StandardProjects` and the root program's layout config take it) with its local validation
  * (what PostHog would refuse, checked before any request) and PostHog's wire field. It imports
- * only zod, so the layout config can load it alone; the sdk takes its types only.
+ * only zod and the cookieless modes, so the layout config can load it alone; the sdk takes
+ * the setting names as a type, in code only (its declarations stay free of zod's).
  */
 import { z } from "zod";
 import { COOKIELESS_MODES, type CookielessMode } from "./cookieless";
