@@ -78,7 +78,15 @@ export class OrganizationMember extends pulumi.dynamic.Resource {
     super(
       providerStub("OrganizationMember"),
       name,
-      { ...args, status: undefined, userUuid: undefined, inviteId: undefined },
+      // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
+      {
+        level: undefined,
+        retainOnDelete: undefined,
+        ...args,
+        status: undefined,
+        userUuid: undefined,
+        inviteId: undefined,
+      },
       opts,
       "posthog",
       "OrganizationMember",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 // Types only: the sdk never loads the provider at run time.
-import type { ORGANIZATION_FLAGS } from "../provider/fields/organization";
+import type { ORGANIZATION_FLAGS, OrganizationFlag } from "../provider/fields/organization";
 import { providerStub } from "./provider-stub";
 
 /**
@@ -20,10 +20,22 @@ export interface OrganizationArgs extends OrganizationFlagArgs {
   name: pulumi.Input<string>;
 }
 
+/**
+ * Every flag as an output property: Pulumi makes an output only for a key in the props, so
+ * each flag's key is there whether or not the program sets it (checked against the table).
+ */
+const FLAG_OUTPUTS: Record<OrganizationFlag, undefined> = {
+  enforce2fa: undefined,
+  membersCanInvite: undefined,
+  membersCanUsePersonalApiKeys: undefined,
+  isMemberJoinEmailEnabled: undefined,
+  allowPubliclySharedResources: undefined,
+};
+
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging --
    The flag outputs are declared from the table and merged into the class's instance
-   type; the class declares none of them itself (types only: the engine sets every
-   output at run time). */
+   type; the class declares none of them itself (types only; FLAG_OUTPUTS gives each its
+   key in the props, so the engine's value reaches it). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Organization extends OrganizationFlagOutputs {}
 
@@ -65,6 +77,7 @@ export class Organization extends pulumi.dynamic.Resource {
       providerStub("Organization"),
       name,
       {
+        ...FLAG_OUTPUTS,
         ...args,
         slug: undefined,
         membershipLevel: undefined,

@@ -53,7 +53,8 @@ export class ProjectSecretToken extends pulumi.dynamic.Resource {
     super(
       providerStub("ProjectSecretToken"),
       name,
-      { ...args, token: undefined },
+      // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
+      { keepers: undefined, ...args, token: undefined },
       {
         ...opts,
         retainOnDelete: opts?.retainOnDelete ?? retainedWithProject(args.projectId),

@@ -64,7 +64,8 @@ export class ProjectToken extends pulumi.dynamic.Resource {
     super(
       providerStub("ProjectToken"),
       name,
-      { ...args, token: undefined, fingerprint: undefined, organizationId: undefined },
+      // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
+      { keepers: undefined, ...args, token: undefined, fingerprint: undefined, organizationId: undefined },
       {
         ...opts,
         retainOnDelete: opts?.retainOnDelete ?? retainedWithProject(args.projectId),

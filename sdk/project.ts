@@ -88,7 +88,15 @@ export class Project extends pulumi.dynamic.Resource {
     super(
       providerStub("Project"),
       name,
-      { ...args, uuid: undefined },
+      // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
+      {
+        timezone: undefined,
+        productDescription: undefined,
+        existingProjectId: undefined,
+        adoptDefaultProject: undefined,
+        ...args,
+        uuid: undefined,
+      },
       { ...opts, retainOnDelete },
       "posthog",
       "Project",
