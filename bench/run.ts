@@ -10,8 +10,9 @@
  * 5. Issue 11, for each size in BENCH_SIZES (default 100 and 300 projects, each with its
  *    ProjectToken): requests per operation through a counting proxy, `up`/`preview`/`destroy`
  *    wall time and the Pulumi processes' CPU time as ratios to a floor of as many do-nothing
- *    dynamic resources on the same engine, state bytes per resource. posthog-local runs with PostHog's limits (480 a minute, 4,800 an
- *    hour), so the largest `up` is also the rate-limited one: its 429 answers are reported.
+ *    dynamic resources on the same engine, state bytes per resource. posthog-local runs with
+ *    PostHog's limits (480 a minute, 4,800 an hour), so the largest `up` is also the
+ *    rate-limited one: its 429 answers are reported.
  *    Wall times are medians of BENCH_REPEATS runs (default 3); BENCH_ONLY=layout runs only this.
  *
  * Request loops are bounded in count and only target loopback.
@@ -142,15 +143,10 @@ async function engine(dir: string): Promise<void> {
     config: { organizationId: { value: admin.organizationId }, protectProduction: { value: "false" } },
   });
   try {
-    let start = Date.now();
-    await run.stack.up();
-    report(
-      "engine: up of the standard layout (3 projects, 3 tokens)",
-      `${((Date.now() - start) / 1000).toFixed(1)} s`,
-    );
-    start = Date.now();
-    await run.stack.preview();
-    report("engine: preview with no changes", `${((Date.now() - start) / 1000).toFixed(1)} s`);
+    const up = await seconds(() => run.stack.up());
+    report("engine: up of the standard layout (3 projects, 3 tokens)", `${up.s.toFixed(1)} s`);
+    const preview = await seconds(() => run.stack.preview());
+    report("engine: preview with no changes", `${preview.s.toFixed(1)} s`);
     const state = JSON.stringify(await run.stack.exportStack());
     report(
       "engine: exported state of the standard layout",
@@ -159,9 +155,6 @@ async function engine(dir: string): Promise<void> {
     await run.stack.destroy();
   } finally {
     await run.dispose();
-    fs.rmSync(path.join(repoRoot(), "examples", "standard-layout", `Pulumi.bench-${process.pid}.yaml`), {
-      force: true,
-    });
     await server.close();
   }
 }
@@ -222,12 +215,14 @@ type Walls = { up: number; preview: number; destroy: number };
 /** Wall times, and the CPU seconds of the Pulumi processes of the same operations (Linux only). */
 type Timed = Walls & { cpu?: Walls };
 
-/** The CPU figures of three timed operations, when all three have one. */
-function cpuOf(...timings: { cpu?: number }[]): Walls | undefined {
-  const [up, preview, destroy] = timings.map((t) => t.cpu);
-  return up === undefined || preview === undefined || destroy === undefined
-    ? undefined
-    : { up, preview, destroy };
+type Timing = { s: number; cpu?: number };
+
+/** The wall times of the three operations, and their CPU figures when all three have one. */
+function operationTimes(up: Timing, preview: Timing, destroy: Timing): Timed {
+  const walls = { up: up.s, preview: preview.s, destroy: destroy.s };
+  return up.cpu === undefined || preview.cpu === undefined || destroy.cpu === undefined
+    ? walls
+    : { ...walls, cpu: { up: up.cpu, preview: preview.cpu, destroy: destroy.cpu } };
 }
 
 /** State bytes per resource (the stack's own resource counted) of a stack as exported. */
@@ -245,16 +240,9 @@ async function floor(n: number): Promise<Timed & { stateBytesPerResource: number
     const state = await stateBytesPerResource(run.stack, 2 * n);
     const preview = await seconds(() => run.stack.preview());
     const destroy = await seconds(() => run.stack.destroy());
-    return {
-      up: up.s,
-      preview: preview.s,
-      destroy: destroy.s,
-      cpu: cpuOf(up, preview, destroy),
-      stateBytesPerResource: state,
-    };
+    return { ...operationTimes(up, preview, destroy), stateBytesPerResource: state };
   } finally {
     await run.dispose();
-    fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
   }
 }
 
@@ -309,10 +297,7 @@ async function layoutRun(dir: string, n: number, repetition: number): Promise<La
     requests.destroy = countsLine(proxy);
     const perResourceDestroy = proxy.total() / (2 * n);
     return {
-      up: up.s,
-      preview: preview.s,
-      destroy: destroy.s,
-      cpu: cpuOf(up, preview, destroy),
+      ...operationTimes(up, preview, destroy),
       requests,
       perProject,
       perResourceDestroy,
@@ -321,9 +306,6 @@ async function layoutRun(dir: string, n: number, repetition: number): Promise<La
     };
   } finally {
     await run.dispose();
-    fs.rmSync(path.join(repoRoot(), "test", "fixtures", "request-counts", `Pulumi.${stackName}.yaml`), {
-      force: true,
-    });
     await proxy.close();
     await server.close();
   }

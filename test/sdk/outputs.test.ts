@@ -14,22 +14,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ORGANIZATION_FLAG_NAMES } from "../../provider/fields/organization";
-import { RESOURCE_KINDS } from "../../provider/kinds";
+import { RESOURCE_KINDS, type ResourceKind } from "../../provider/kinds";
 
 const run = promisify(execFile);
 const root = join(__dirname, "..", "..");
 
-const SOURCE_OF: Record<(typeof RESOURCE_KINDS)[number], string> = {
-  Organization: "organization.ts",
-  OrganizationMember: "organization-member.ts",
-  Project: "project.ts",
-  ProjectToken: "project-token.ts",
-  ProjectSecretToken: "project-secret-token.ts",
-  ProjectSettings: "project-settings.ts",
-};
-
-function declaredOutputs(kind: (typeof RESOURCE_KINDS)[number]): string[] {
-  const source = readFileSync(join(root, "sdk", SOURCE_OF[kind]), "utf8");
+/** The outputs the sdk file of `kind` declares (`OrganizationMember`: `sdk/organization-member.ts`). */
+function declaredOutputs(kind: ResourceKind): string[] {
+  const file = `${kind.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase()}.ts`;
+  const source = readFileSync(join(root, "sdk", file), "utf8");
   const names = [...source.matchAll(/declare public readonly (\w+): pulumi\.Output</g)].map((m) => m[1]);
   // The organization's flags are declared from their table, not one by one.
   return kind === "Organization" ? [...names, ...ORGANIZATION_FLAG_NAMES] : names;
