@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MemberLevel as ProviderMemberLevel } from "../provider/fields/member";
-import { providerStub } from "./provider-stub";
+import { PostHogResource } from "./resource";
 
 /** A membership level by name: PostHog's MEMBER (1), ADMIN (8) and OWNER (15). */
 export type MemberLevel = ProviderMemberLevel;
@@ -53,7 +53,7 @@ export interface OrganizationMemberArgs {
  * Needs the `organization_member:read`/`organization_member:write` scopes (or `*`),
  * and `user:read` for the account check.
  */
-export class OrganizationMember extends pulumi.dynamic.Resource {
+export class OrganizationMember extends PostHogResource {
   /** The organization's id. */
   declare public readonly organizationId: pulumi.Output<string>;
   /** The person's email address. */
@@ -76,7 +76,7 @@ export class OrganizationMember extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: OrganizationMemberArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerStub("OrganizationMember"),
+      "OrganizationMember",
       name,
       // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
       {
@@ -88,8 +88,6 @@ export class OrganizationMember extends pulumi.dynamic.Resource {
         inviteId: undefined,
       },
       opts,
-      "posthog",
-      "OrganizationMember",
     );
   }
 }

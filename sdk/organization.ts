@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 // Types only: the sdk never loads the provider at run time.
 import type { ORGANIZATION_FLAGS, OrganizationFlag } from "../provider/fields/organization";
-import { providerStub } from "./provider-stub";
+import { PostHogResource } from "./resource";
 
 /**
  * The organization flags as arguments; each one's documentation is in
@@ -51,7 +51,7 @@ export interface Organization extends OrganizationFlagOutputs {}
  * the credentials are not an owner. Use `protect` or `retainOnDelete` for
  * organizations that must outlive the stack.
  */
-export class Organization extends pulumi.dynamic.Resource {
+export class Organization extends PostHogResource {
   /** The organization's name. */
   declare public readonly name: pulumi.Output<string>;
   /** URL slug PostHog derived from the name (read-only). */
@@ -74,7 +74,7 @@ export class Organization extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: OrganizationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerStub("Organization"),
+      "Organization",
       name,
       {
         ...FLAG_OUTPUTS,
@@ -85,8 +85,6 @@ export class Organization extends pulumi.dynamic.Resource {
         projectAllowance: undefined,
       },
       opts,
-      "posthog",
-      "Organization",
     );
   }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { retainedWithProject } from "./project";
-import { providerStub } from "./provider-stub";
+import { PostHogResource } from "./resource";
 
 /** Arguments of a {@link ProjectSecretToken}. Changing either REPLACES the resource, which rotates the key. */
 export interface ProjectSecretTokenArgs {
@@ -36,7 +36,7 @@ export interface ProjectSecretTokenArgs {
  *   `posthog:password` (and `posthog:totpSecret` with 2FA). Project admin is needed.
  * - {@link ProjectSecretToken.token} is a secret output.
  */
-export class ProjectSecretToken extends pulumi.dynamic.Resource {
+export class ProjectSecretToken extends PostHogResource {
   /** The project's id. */
   declare public readonly projectId: pulumi.Output<string>;
   /** The keepers the key was created with. */
@@ -51,7 +51,7 @@ export class ProjectSecretToken extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: ProjectSecretTokenArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerStub("ProjectSecretToken"),
+      "ProjectSecretToken",
       name,
       // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
       { keepers: undefined, ...args, token: undefined },
@@ -60,8 +60,6 @@ export class ProjectSecretToken extends pulumi.dynamic.Resource {
         retainOnDelete: opts?.retainOnDelete ?? retainedWithProject(args.projectId),
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"],
       },
-      "posthog",
-      "ProjectSecretToken",
     );
   }
 }

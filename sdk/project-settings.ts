@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CookielessMode } from "../provider/fields/cookieless";
 import type { SettingName } from "../provider/fields/project-settings";
-import { providerStub } from "./provider-stub";
+import { PostHogResource } from "./resource";
 
 export type { CookielessMode };
 
@@ -91,7 +91,7 @@ export interface ProjectSettingsArgs extends ProjectSettingsValues {
  *   the program does not manage (adopted by id, or created in the app), `Project` keeps only what
  *   creating and moving need, and settings changes never touch the project resource's diff.
  */
-export class ProjectSettings extends pulumi.dynamic.Resource {
+export class ProjectSettings extends PostHogResource {
   /** The project's id. */
   declare public readonly projectId: pulumi.Output<string>;
   declare public readonly appUrls: pulumi.Output<string[] | undefined>;
@@ -115,13 +115,6 @@ export class ProjectSettings extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: ProjectSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providerStub("ProjectSettings"),
-      name,
-      { ...SETTING_OUTPUTS, ...args },
-      opts,
-      "posthog",
-      "ProjectSettings",
-    );
+    super("ProjectSettings", name, { ...SETTING_OUTPUTS, ...args }, opts);
   }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { retainedWithProject } from "./project";
-import { providerStub } from "./provider-stub";
+import { PostHogResource } from "./resource";
 
 /** Arguments of a {@link ProjectToken}. Changing either REPLACES the token resource, which rotates the token. */
 export interface ProjectTokenArgs {
@@ -37,7 +37,7 @@ export interface ProjectTokenArgs {
  *   shows a rotation made elsewhere from then on (the new token is not known at preview).
  * - {@link ProjectToken.token} is a secret output.
  */
-export class ProjectToken extends pulumi.dynamic.Resource {
+export class ProjectToken extends PostHogResource {
   /** The project's id. */
   declare public readonly projectId: pulumi.Output<string>;
   /** The keepers the token was created with. */
@@ -62,7 +62,7 @@ export class ProjectToken extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: ProjectTokenArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerStub("ProjectToken"),
+      "ProjectToken",
       name,
       // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
       { keepers: undefined, ...args, token: undefined, fingerprint: undefined, organizationId: undefined },
@@ -73,8 +73,6 @@ export class ProjectToken extends pulumi.dynamic.Resource {
         deleteBeforeReplace: true,
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token"],
       },
-      "posthog",
-      "ProjectToken",
     );
   }
 }

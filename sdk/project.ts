@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerStub } from "./provider-stub";
+import { PostHogResource } from "./resource";
 
 /** Arguments of a {@link Project}. */
 export interface ProjectArgs {
@@ -57,7 +57,7 @@ export interface ProjectArgs {
  * which project, when the name frees, and how to get it back), a move without admin
  * rights in both organizations or out of an organization with fewer than two projects.
  */
-export class Project extends pulumi.dynamic.Resource {
+export class Project extends PostHogResource {
   /** The organization the project is in. */
   declare public readonly organizationId: pulumi.Output<string>;
   /** The project's name. */
@@ -86,7 +86,7 @@ export class Project extends pulumi.dynamic.Resource {
       (args.adoptDefaultProject !== undefined && args.adoptDefaultProject !== false);
     const retainOnDelete = opts?.retainOnDelete ?? (adopting ? true : undefined);
     super(
-      providerStub("Project"),
+      "Project",
       name,
       // Every output needs its key in the props, given or not (Pulumi makes outputs from the keys).
       {
@@ -98,8 +98,6 @@ export class Project extends pulumi.dynamic.Resource {
         uuid: undefined,
       },
       { ...opts, retainOnDelete },
-      "posthog",
-      "Project",
     );
     if (retainOnDelete === true) retainedProjectIds.add(this.id);
   }

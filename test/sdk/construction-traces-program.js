@@ -1,0 +1,81 @@
+// Child process of construction-traces.test.ts: the stack-trace formatter ts-node installs
+// (source-map-support), wrapped to count the traces it is asked to format by their top frame
+// and to note the files of the source-position trace, then each sdk resource and a plain
+// dynamic resource constructed under Pulumi's mocks. Prints, per construction, the counts, the
+// files of the first frames of the source-position trace past Pulumi's own, whether the
+// formatter was back in place, and the stack of the error Pulumi keeps for a registration the
+// engine refuses.
+"use strict";
+require("@cspotcode/source-map-support").install({ environment: "node" });
+const pulumi = require("@pulumi/pulumi");
+const sdk = require("pulumi-posthog");
+
+const mapped = Error.prepareStackTrace;
+let counts = {};
+let sourcePosition = [];
+function countingFormatter(error, frames) {
+  const top = frames[0]?.getFunctionName() ?? "";
+  counts[top] = (counts[top] ?? 0) + 1;
+  if (top === "callsites")
+    sourcePosition = frames
+      .map((frame) => frame.getFileName() ?? "")
+      .filter((file) => !file.includes("@pulumi"))
+      .slice(0, 2);
+  return mapped(error, frames);
+}
+Error.prepareStackTrace = countingFormatter;
+
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      if (args.name === "refused") throw new Error("the engine refuses this one");
+      return { id: `${args.name}-id`, state: {} };
+    },
+    call: () => ({}),
+  },
+  "traces",
+  "test",
+  false,
+);
+
+// The refused resource's other outputs reject too, with the same error.
+process.on("unhandledRejection", (err) => {
+  if (!String(err?.message).includes("the engine refuses this one")) throw err;
+});
+
+const nothing = { create: async () => ({ id: "x" }) };
+const make = {
+  Organization: () => new sdk.Organization("organization", { name: "Acme" }),
+  OrganizationMember: () =>
+    new sdk.OrganizationMember("member", { organizationId: "o", email: "someone@example.com" }),
+  Project: () => new sdk.Project("project", { organizationId: "o", name: "P" }),
+  ProjectToken: () => new sdk.ProjectToken("token", { projectId: "1" }),
+  ProjectSecretToken: () => new sdk.ProjectSecretToken("secret-token", { projectId: "1" }),
+  ProjectSettings: () => new sdk.ProjectSettings("settings", { projectId: "1" }),
+  plain: () => new pulumi.dynamic.Resource(nothing, "plain", { name: "P", a: undefined, b: undefined }),
+};
+
+async function main() {
+  const report = {};
+  for (const [kind, construct] of Object.entries(make)) {
+    counts = {};
+    sourcePosition = [];
+    construct();
+    report[kind] = {
+      counts,
+      sourcePosition,
+      formatterRestored: Error.prepareStackTrace === countingFormatter,
+    };
+  }
+  const refused = new sdk.Project("refused", { organizationId: "o", name: "R" });
+  const error = await refused.urn.promise().then(
+    () => undefined,
+    (err) => err,
+  );
+  report.refused = { message: String(error?.message), stack: String(error?.stack) };
+  process.stdout.write(JSON.stringify(report));
+}
+main().catch((err) => {
+  console.error(err.stack);
+  process.exit(1);
+});
