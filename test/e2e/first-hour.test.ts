@@ -4,6 +4,7 @@
  * resource and the config key, once, without stack frames; preview verifies the
  * credentials; a token rotated out of band shows as a change at refresh.
  */
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createClient } from "../../provider/client";
 import { openOfflineStack, OfflineStack } from "../../scripts/lib/offline";
@@ -138,6 +139,28 @@ describe("a new user's first hour with the real engine", () => {
       const { code, output } = await cli(["up", "--yes", "--skip-preview"]);
       expect(output).toContain("2 created");
       expect(code).toBe(0);
+    });
+
+    // What Pulumi records as each resource's source position (shown by tools that link a
+    // resource to its code) is the program's line, not the sdk's constructor
+    // (sdk/construction-traces.ts). Pulumi records none for a frame without a function name,
+    // such as an arrow function's; this program declares its resources at the top level.
+    test("the state places each resource at the program's line that declares it", async () => {
+      const source = readFileSync(path.join(program, "index.ts"), "utf8").split("\n");
+      const lineOf = (text: string) => source.findIndex((line) => line.includes(text)) + 1;
+      const state = await run.stack.exportStack();
+      const resources = state.deployment.resources as Array<{ type: string; sourcePosition?: string }>;
+      const positions = resources
+        .filter((resource) => resource.type.includes("posthog:"))
+        .map(({ type, sourcePosition }) => [type.split(":").pop(), sourcePosition]);
+      expect(Object.fromEntries(positions)).toEqual({
+        Project: expect.stringMatching(
+          new RegExp(`^project:///index\\.ts#${lineOf("new posthog.Project(")},`),
+        ),
+        ProjectToken: expect.stringMatching(
+          new RegExp(`^project:///index\\.ts#${lineOf("new posthog.ProjectToken(")},`),
+        ),
+      });
     });
 
     test("a missing key fails a preview that would change something", async () => {
