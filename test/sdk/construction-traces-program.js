@@ -45,13 +45,7 @@ process.on("unhandledRejection", (err) => {
 
 const nothing = { create: async () => ({ id: "x" }) };
 const make = {
-  Organization: () => new sdk.Organization("organization", { name: "Acme" }),
-  OrganizationMember: () =>
-    new sdk.OrganizationMember("member", { organizationId: "o", email: "someone@example.com" }),
-  Project: () => new sdk.Project("project", { organizationId: "o", name: "P" }),
-  ProjectToken: () => new sdk.ProjectToken("token", { projectId: "1" }),
-  ProjectSecretToken: () => new sdk.ProjectSecretToken("secret-token", { projectId: "1" }),
-  ProjectSettings: () => new sdk.ProjectSettings("settings", { projectId: "1" }),
+  ...require("./minimal-resources"),
   plain: () => new pulumi.dynamic.Resource(nothing, "plain", { name: "P", a: undefined, b: undefined }),
 };
 

@@ -4,7 +4,6 @@
 // the resource lacks as an Output and each Output that never resolves to the engine's value.
 "use strict";
 const pulumi = require("@pulumi/pulumi");
-const sdk = require("pulumi-posthog");
 
 pulumi.runtime.setMocks(
   {
@@ -21,15 +20,7 @@ pulumi.runtime.setMocks(
 );
 
 const wanted = JSON.parse(process.argv[2]);
-const make = {
-  Organization: () => new sdk.Organization("organization", { name: "Acme" }),
-  OrganizationMember: () =>
-    new sdk.OrganizationMember("member", { organizationId: "o", email: "someone@example.com" }),
-  Project: () => new sdk.Project("project", { organizationId: "o", name: "P" }),
-  ProjectToken: () => new sdk.ProjectToken("token", { projectId: "1" }),
-  ProjectSecretToken: () => new sdk.ProjectSecretToken("secret-token", { projectId: "1" }),
-  ProjectSettings: () => new sdk.ProjectSettings("settings", { projectId: "1" }),
-};
+const make = require("./minimal-resources");
 
 async function main() {
   const report = {};
