@@ -18,6 +18,8 @@ import { formatConstructionTraces } from "../../sdk/construction-traces";
 const run = promisify(execFile);
 const root = join(__dirname, "..", "..");
 const program = join(__dirname, "construction-traces-program.js");
+/** Where the child program's resources are constructed: the program's line, as far as Pulumi knows. */
+const constructedIn = join(__dirname, "minimal-resources.js");
 
 interface Construction {
   counts: Record<string, number>;
@@ -45,7 +47,7 @@ test("constructing a resource formats no promise trace, and the source position 
     expect({ kind, promiseTraces: counts.debuggablePromise ?? 0 }).toEqual({ kind, promiseTraces: 0 });
     // Pulumi's `Resource.callsites`, formatted once, and past Pulumi's frames comes the program.
     expect({ kind, sourcePositionTraces: counts.callsites }).toEqual({ kind, sourcePositionTraces: 1 });
-    expect({ kind, next: sourcePosition[0] }).toEqual({ kind, next: program });
+    expect({ kind, next: sourcePosition[0] }).toEqual({ kind, next: constructedIn });
     expect({ kind, restored: formatterRestored }).toEqual({ kind, restored: true });
   }
 });
