@@ -18,8 +18,9 @@
  *
  * Every other trace goes to the formatter untouched, including the error Pulumi keeps for a
  * registration the engine refuses: V8 formats that one when it is read, after the constructor
- * has put the formatter back. Without a formatter (a program compiled to JavaScript), V8 formats
- * by itself, quickly, and nothing changes.
+ * has put the formatter back. Without a formatter (a program compiled to JavaScript, or Node's
+ * `--enable-source-maps`), V8 formats by itself, quickly, and nothing changes: the source
+ * position is then this package's constructor, as it was before.
  */
 /** Top frames, by function name, of the traces Pulumi takes during a construction. */
 const PROMISE_TRACE = "debuggablePromise";
