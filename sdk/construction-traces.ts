@@ -22,18 +22,20 @@
  * `--enable-source-maps`), V8 formats by itself, quickly, and nothing changes: the source
  * position is then this package's constructor, as it was before.
  */
+import * as path from "node:path";
+
 /** Top frames, by function name, of the traces Pulumi takes during a construction. */
 const PROMISE_TRACE = "debuggablePromise";
 const SOURCE_POSITION_TRACE = "callsites";
 
-/** This package's sdk modules: the resource classes and their base. */
-const SDK_DIRECTORY = __dirname;
+/** Read once, when the module loads, as Pulumi reads it (`runtime/debuggable`). */
+const KEEP_PROMISE_TRACES = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
 
+/** Whether the frame is in this package's sdk modules: the resource classes and their base. */
 function inSdk(frame: NodeJS.CallSite): boolean {
   const file = frame.getFileName();
-  if (!file) return false;
-  const slash = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
-  return file.slice(0, slash) === SDK_DIRECTORY;
+  // V8 gives native frames no file name.
+  return file ? path.dirname(file) === __dirname : false;
 }
 
 /**
@@ -43,10 +45,9 @@ function inSdk(frame: NodeJS.CallSite): boolean {
 export function formatConstructionTraces(): () => void {
   const formatter = Error.prepareStackTrace;
   if (formatter === undefined) return () => {};
-  const keepPromiseTraces = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
   Error.prepareStackTrace = (error, frames) => {
     const top = frames[0]?.getFunctionName();
-    if (top === PROMISE_TRACE && !keepPromiseTraces) return "";
+    if (top === PROMISE_TRACE && !KEEP_PROMISE_TRACES) return "";
     if (top === SOURCE_POSITION_TRACE)
       return formatter(
         error,

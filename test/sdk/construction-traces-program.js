@@ -2,7 +2,7 @@
 // (source-map-support), wrapped to count the traces it is asked to format by their top frame
 // and to note the files of the source-position trace, then each sdk resource and a plain
 // dynamic resource constructed under Pulumi's mocks. Prints, per construction, the counts, the
-// files of the first frames of the source-position trace past Pulumi's own, whether the
+// file of the source-position trace's first frame past Pulumi's own, whether the
 // formatter was back in place, and the stack of the error Pulumi keeps for a registration the
 // engine refuses.
 "use strict";
@@ -20,7 +20,7 @@ function countingFormatter(error, frames) {
     sourcePosition = frames
       .map((frame) => frame.getFileName() ?? "")
       .filter((file) => !file.includes("@pulumi"))
-      .slice(0, 2);
+      .slice(0, 1);
   return mapped(error, frames);
 }
 Error.prepareStackTrace = countingFormatter;

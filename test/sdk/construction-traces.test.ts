@@ -23,7 +23,7 @@ const constructedIn = join(__dirname, "minimal-resources.js");
 
 interface Construction {
   counts: Record<string, number>;
-  /** The files of the source-position trace's first two frames past Pulumi's own. */
+  /** The file of the source-position trace's first frame past Pulumi's own. */
   sourcePosition: string[];
   formatterRestored: boolean;
 }
