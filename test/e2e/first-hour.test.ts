@@ -142,24 +142,36 @@ describe("a new user's first hour with the real engine", () => {
     });
 
     // What Pulumi records as each resource's source position (shown by tools that link a
-    // resource to its code) is the program's line, not the sdk's constructor
-    // (sdk/construction-traces.ts). Pulumi records none for a frame without a function name,
-    // such as an arrow function's; this program declares its resources at the top level.
+    // resource to its code) is the program's line, not the sdk's constructor, and the stack
+    // trace it stores ends there, without the frames that started the program
+    // (sdk/construction-traces.ts). Pulumi records no position for a frame without a function
+    // name, such as an arrow function's; this program declares its resources at the top level.
     test("the state places each resource at the program's line that declares it", async () => {
       const source = readFileSync(path.join(program, "index.ts"), "utf8").split("\n");
       const lineOf = (text: string) => source.findIndex((line) => line.includes(text)) + 1;
       const state = await run.stack.exportStack();
-      const resources = state.deployment.resources as Array<{ type: string; sourcePosition?: string }>;
+      const resources = state.deployment.resources as Array<{
+        type: string;
+        sourcePosition?: string;
+        stackTrace?: Array<{ sourcePosition?: string }>;
+      }>;
       const positions = resources
         .filter((resource) => resource.type.includes("posthog:"))
-        .map(({ type, sourcePosition }) => [type.split(":").pop(), sourcePosition]);
+        .map(({ type, sourcePosition, stackTrace }) => [
+          type.split(":").pop(),
+          { sourcePosition, stackTrace },
+        ]);
+      const at = (text: string) =>
+        expect.stringMatching(new RegExp(`^project:///index\\.ts#${lineOf(text)},`));
       expect(Object.fromEntries(positions)).toEqual({
-        Project: expect.stringMatching(
-          new RegExp(`^project:///index\\.ts#${lineOf("new posthog.Project(")},`),
-        ),
-        ProjectToken: expect.stringMatching(
-          new RegExp(`^project:///index\\.ts#${lineOf("new posthog.ProjectToken(")},`),
-        ),
+        Project: {
+          sourcePosition: at("new posthog.Project("),
+          stackTrace: [{ sourcePosition: at("new posthog.Project(") }],
+        },
+        ProjectToken: {
+          sourcePosition: at("new posthog.ProjectToken("),
+          stackTrace: [{ sourcePosition: at("new posthog.ProjectToken(") }],
+        },
       });
     });
 

@@ -1,10 +1,9 @@
 // Child process of construction-traces.test.ts: the stack-trace formatter ts-node installs
 // (source-map-support), wrapped to count the traces it is asked to format by their top frame
-// and to note the files of the source-position trace, then each sdk resource and a plain
-// dynamic resource constructed under Pulumi's mocks. Prints, per construction, the counts, the
-// file of the source-position trace's first frame past Pulumi's own, whether the
-// formatter was back in place, and the stack of the error Pulumi keeps for a registration the
-// engine refuses.
+// and to note the files of the source-position trace's frames, then each sdk resource and a
+// plain dynamic resource constructed under Pulumi's mocks. Prints, per construction, the counts,
+// the files of the source-position trace, whether the formatter was back in place, and the
+// stack of the error Pulumi keeps for a registration the engine refuses.
 "use strict";
 require("@cspotcode/source-map-support").install({ environment: "node" });
 const pulumi = require("@pulumi/pulumi");
@@ -12,15 +11,11 @@ const sdk = require("pulumi-posthog");
 
 const mapped = Error.prepareStackTrace;
 let counts = {};
-let sourcePosition = [];
+let sourcePositionTrace = [];
 function countingFormatter(error, frames) {
   const top = frames[0]?.getFunctionName() ?? "";
   counts[top] = (counts[top] ?? 0) + 1;
-  if (top === "callsites")
-    sourcePosition = frames
-      .map((frame) => frame.getFileName() ?? "")
-      .filter((file) => !file.includes("@pulumi"))
-      .slice(0, 1);
+  if (top === "callsites") sourcePositionTrace = frames.map((frame) => frame.getFileName() ?? "");
   return mapped(error, frames);
 }
 Error.prepareStackTrace = countingFormatter;
@@ -53,11 +48,11 @@ async function main() {
   const report = {};
   for (const [kind, construct] of Object.entries(make)) {
     counts = {};
-    sourcePosition = [];
+    sourcePositionTrace = [];
     construct();
     report[kind] = {
       counts,
-      sourcePosition,
+      sourcePositionTrace,
       formatterRestored: Error.prepareStackTrace === countingFormatter,
     };
   }

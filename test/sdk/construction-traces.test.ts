@@ -3,8 +3,9 @@
  * (`sdk/construction-traces.ts`): its per-promise debug traces are left empty instead of going
  * through the stack-trace formatter (under ts-node, source-map-support: the largest share of a
  * large program's CPU), and the source-position trace skips the sdk's own constructors, so the
- * position Pulumi records is the program's line. Every other trace is formatted as before, such
- * as the error Pulumi keeps for a registration the engine refuses.
+ * position Pulumi records is the program's line, and ends at the program's outermost frame, so
+ * the stack trace the engine stores leaves out how the program was started. Every other trace is
+ * formatted as before, such as the error Pulumi keeps for a registration the engine refuses.
  *
  * The resources run in a child `node` under Pulumi's mocks (as in outputs.test.ts), from the
  * built package, with source-map-support installed as ts-node installs it.
@@ -23,11 +24,16 @@ const constructedIn = join(__dirname, "minimal-resources.js");
 
 interface Construction {
   counts: Record<string, number>;
-  /** The file of the source-position trace's first frame past Pulumi's own. */
-  sourcePosition: string[];
+  /** The files of the source-position trace's frames, top first ("" for a native frame). */
+  sourcePositionTrace: string[];
   formatterRestored: boolean;
 }
 type Report = Record<string, Construction> & { refused: { message: string; stack: string } };
+
+/** The first frame's file past Pulumi's own frames. */
+function pastPulumi(trace: string[]): string | undefined {
+  return trace.find((file) => !file.includes("@pulumi"));
+}
 
 async function construct(env: NodeJS.ProcessEnv = {}): Promise<Report> {
   const { stdout } = await run("node", [program], {
@@ -43,12 +49,27 @@ test("constructing a resource formats no promise trace, and the source position 
   // The control: a plain dynamic resource has Pulumi format a trace per promise.
   expect(report.plain.counts.debuggablePromise).toBeGreaterThan(20);
   for (const kind of RESOURCE_KINDS) {
-    const { counts, sourcePosition, formatterRestored } = report[kind];
+    const { counts, sourcePositionTrace, formatterRestored } = report[kind];
     expect({ kind, promiseTraces: counts.debuggablePromise ?? 0 }).toEqual({ kind, promiseTraces: 0 });
     // Pulumi's `Resource.callsites`, formatted once, and past Pulumi's frames comes the program.
     expect({ kind, sourcePositionTraces: counts.callsites }).toEqual({ kind, sourcePositionTraces: 1 });
-    expect({ kind, next: sourcePosition[0] }).toEqual({ kind, next: constructedIn });
+    expect({ kind, next: pastPulumi(sourcePositionTrace) }).toEqual({ kind, next: constructedIn });
     expect({ kind, restored: formatterRestored }).toEqual({ kind, restored: true });
+  }
+});
+
+test("the source-position trace ends at the program's outermost frame", async () => {
+  const report = await construct();
+  // The control: below the program, Node's module loader started it.
+  expect(report.plain.sourcePositionTrace.at(-1)).toMatch(/^node:internal\//);
+  for (const kind of RESOURCE_KINDS) {
+    const trace = report[kind].sourcePositionTrace;
+    expect({ kind, last: trace.at(-1) }).toEqual({ kind, last: program });
+    // Only the end is cut: between Pulumi's frames and the program's, nothing is left out.
+    expect({ kind, frames: trace.slice(trace.indexOf(constructedIn)) }).toEqual({
+      kind,
+      frames: [constructedIn, program, program],
+    });
   }
 });
 
