@@ -24,9 +24,11 @@
  *
  * Every other trace goes to the formatter untouched, including the error Pulumi keeps for a
  * registration the engine refuses: V8 formats that one when it is read, after the constructor
- * has put the formatter back. Without a formatter (a program compiled to JavaScript, or Node's
- * `--enable-source-maps`), V8 formats by itself, quickly, and nothing changes: the source
- * position is then this package's constructor, as it was before.
+ * has put the formatter back. Node 20.20 installs its own formatter (which also applies
+ * `--enable-source-maps`), so a program run without ts-node (`typescript: false`) is wrapped the
+ * same way. Where no formatter is installed at all (older Node releases, without ts-node), V8
+ * formats by itself, quickly, and nothing changes: the source position is then this package's
+ * constructor and the stored trace keeps its end.
  */
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
