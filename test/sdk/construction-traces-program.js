@@ -4,8 +4,10 @@
 // plain dynamic resource constructed under Pulumi's mocks. Prints, per construction, the counts,
 // the files of the source-position trace, whether the formatter was back in place, and the
 // stack of the error Pulumi keeps for a registration the engine refuses.
+// With NODE_FORMATTER set, source-map-support is left out: Node's own formatter is the one
+// installed, as for a program run without ts-node.
 "use strict";
-require("@cspotcode/source-map-support").install({ environment: "node" });
+if (!process.env.NODE_FORMATTER) require("@cspotcode/source-map-support").install({ environment: "node" });
 const pulumi = require("@pulumi/pulumi");
 const sdk = require("pulumi-posthog");
 

@@ -44,22 +44,31 @@ async function construct(env: NodeJS.ProcessEnv = {}): Promise<Report> {
   return JSON.parse(stdout) as Report;
 }
 
-test("constructing a resource formats no promise trace, and the source position is the program's line", async () => {
-  const report = await construct();
-  // The control: a plain dynamic resource has Pulumi format a trace per promise.
-  expect(report.plain.counts.debuggablePromise).toBeGreaterThan(20);
-  for (const kind of RESOURCE_KINDS) {
-    const { counts, sourcePositionTrace, formatterRestored } = report[kind];
-    expect({ kind, promiseTraces: counts.debuggablePromise ?? 0 }).toEqual({ kind, promiseTraces: 0 });
-    // Pulumi's `Resource.callsites`, formatted once, and past Pulumi's frames comes the program.
-    expect({ kind, sourcePositionTraces: counts.callsites }).toEqual({ kind, sourcePositionTraces: 1 });
-    expect({ kind, next: pastPulumi(sourcePositionTrace) }).toEqual({ kind, next: constructedIn });
-    expect({ kind, restored: formatterRestored }).toEqual({ kind, restored: true });
-  }
-});
+test.each([
+  ["source-map-support, as ts-node installs it", {}],
+  ["Node's own formatter, as without ts-node", { NODE_FORMATTER: "1" }],
+])(
+  "under %s, constructing a resource formats no promise trace, and the source position is the program's line",
+  async (_, env) => {
+    const report = await construct(env);
+    // The control: a plain dynamic resource has Pulumi format a trace per promise.
+    expect(report.plain.counts.debuggablePromise).toBeGreaterThan(20);
+    for (const kind of RESOURCE_KINDS) {
+      const { counts, sourcePositionTrace, formatterRestored } = report[kind];
+      expect({ kind, promiseTraces: counts.debuggablePromise ?? 0 }).toEqual({ kind, promiseTraces: 0 });
+      // Pulumi's `Resource.callsites`, formatted once, and past Pulumi's frames comes the program.
+      expect({ kind, sourcePositionTraces: counts.callsites }).toEqual({ kind, sourcePositionTraces: 1 });
+      expect({ kind, next: pastPulumi(sourcePositionTrace) }).toEqual({ kind, next: constructedIn });
+      expect({ kind, restored: formatterRestored }).toEqual({ kind, restored: true });
+    }
+  },
+);
 
-test("the source-position trace ends at the program's outermost frame", async () => {
-  const report = await construct();
+test.each([
+  ["source-map-support", {}],
+  ["Node's own formatter", { NODE_FORMATTER: "1" }],
+])("under %s, the source-position trace ends at the program's outermost frame", async (_, env) => {
+  const report = await construct(env);
   // The control: below the program, Node's module loader started it.
   expect(report.plain.sourcePositionTrace.at(-1)).toMatch(/^node:internal\//);
   for (const kind of RESOURCE_KINDS) {
