@@ -8,7 +8,8 @@
  * formatted as before, such as the error Pulumi keeps for a registration the engine refuses.
  *
  * The resources run in a child `node` under Pulumi's mocks (as in outputs.test.ts), from the
- * built package, with source-map-support installed as ts-node installs it.
+ * built package, with source-map-support installed as ts-node installs it, or with Node's own
+ * formatter alone, as for a program run without ts-node.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
