@@ -40,11 +40,18 @@ const SOURCE_POSITION_TRACE = "callsites";
 /** Read once, when the module loads, as Pulumi reads it (`runtime/debuggable`). */
 const KEEP_PROMISE_TRACES = Boolean(process.env.PULUMI_DEBUG_PROMISE_LEAKS);
 
+/** The frame's file as a path, or undefined for a native frame (V8 gives it no file name). */
+function frameFile(frame: NodeJS.CallSite): string | undefined {
+  const name = frame.getFileName();
+  if (!name) return undefined;
+  // An ES module's frames name a file URL.
+  return name.startsWith("file:") ? fileURLToPath(name) : name;
+}
+
 /** Whether the frame is in this package's sdk modules: the resource classes and their base. */
 function inSdk(frame: NodeJS.CallSite): boolean {
-  const file = frame.getFileName();
-  // V8 gives native frames no file name.
-  return file ? path.dirname(file) === __dirname : false;
+  const file = frameFile(frame);
+  return file !== undefined && path.dirname(file) === __dirname;
 }
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
@@ -55,11 +62,8 @@ const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
  * component library) are not.
  */
 function inProgram(frame: NodeJS.CallSite): boolean {
-  const name = frame.getFileName();
-  if (!name) return false;
-  // An ES module's frames name a file URL.
-  const file = name.startsWith("file:") ? fileURLToPath(name) : name;
-  return path.isAbsolute(file) && !file.includes(NODE_MODULES);
+  const file = frameFile(frame);
+  return file !== undefined && path.isAbsolute(file) && !file.includes(NODE_MODULES);
 }
 
 /**

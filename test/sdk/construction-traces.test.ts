@@ -36,7 +36,7 @@ function pastPulumi(trace: string[]): string | undefined {
   return trace.find((file) => !file.includes("@pulumi"));
 }
 
-async function construct(env: NodeJS.ProcessEnv = {}): Promise<Report> {
+async function runProgram(env: NodeJS.ProcessEnv): Promise<Report> {
   const { stdout } = await run("node", [program], {
     cwd: root,
     env: { ...process.env, PULUMI_DEBUG_PROMISE_LEAKS: "", ...env },
@@ -45,10 +45,25 @@ async function construct(env: NodeJS.ProcessEnv = {}): Promise<Report> {
   return JSON.parse(stdout) as Report;
 }
 
-test.each([
+/** The child program's report for `env`, run once per environment and shared by the tests. */
+const reports = new Map<string, Promise<Report>>();
+function construct(env: NodeJS.ProcessEnv = {}): Promise<Report> {
+  const key = JSON.stringify(env);
+  let report = reports.get(key);
+  if (!report) {
+    report = runProgram(env);
+    reports.set(key, report);
+  }
+  return report;
+}
+
+/** The formatters the checks run under: ts-node's, and Node's own when ts-node is not there. */
+const FORMATTERS: [string, NodeJS.ProcessEnv][] = [
   ["source-map-support, as ts-node installs it", {}],
   ["Node's own formatter, as without ts-node", { NODE_FORMATTER: "1" }],
-])(
+];
+
+test.each(FORMATTERS)(
   "under %s, constructing a resource formats no promise trace, and the source position is the program's line",
   async (_, env) => {
     const report = await construct(env);
@@ -65,23 +80,23 @@ test.each([
   },
 );
 
-test.each([
-  ["source-map-support", {}],
-  ["Node's own formatter", { NODE_FORMATTER: "1" }],
-])("under %s, the source-position trace ends at the program's outermost frame", async (_, env) => {
-  const report = await construct(env);
-  // The control: below the program, Node's module loader started it.
-  expect(report.plain.sourcePositionTrace.at(-1)).toMatch(/^node:internal\//);
-  for (const kind of RESOURCE_KINDS) {
-    const trace = report[kind].sourcePositionTrace;
-    expect({ kind, last: trace.at(-1) }).toEqual({ kind, last: program });
-    // Only the end is cut: between Pulumi's frames and the program's, nothing is left out.
-    expect({ kind, frames: trace.slice(trace.indexOf(constructedIn)) }).toEqual({
-      kind,
-      frames: [constructedIn, program, program],
-    });
-  }
-});
+test.each(FORMATTERS)(
+  "under %s, the source-position trace ends at the program's outermost frame",
+  async (_, env) => {
+    const report = await construct(env);
+    // The control: below the program, Node's module loader started it.
+    expect(report.plain.sourcePositionTrace.at(-1)).toMatch(/^node:internal\//);
+    for (const kind of RESOURCE_KINDS) {
+      const trace = report[kind].sourcePositionTrace;
+      expect({ kind, last: trace.at(-1) }).toEqual({ kind, last: program });
+      // Only the end is cut: between Pulumi's frames and the program's, nothing is left out.
+      expect({ kind, frames: trace.slice(trace.indexOf(constructedIn)) }).toEqual({
+        kind,
+        frames: [constructedIn, program, program],
+      });
+    }
+  },
+);
 
 test("the error of a refused registration keeps its trace down to the program's line", async () => {
   const { refused } = await construct();
